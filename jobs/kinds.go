@@ -1,0 +1,50 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/jobs/source/demo"
+	"github.com/cwreport/cwreport/jobs/source/snapshot"
+	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/report/render/json"
+	"github.com/cwreport/cwreport/report/render/markdown"
+)
+
+// Analyzers registers every report kind this build has. Registration is
+// explicit, one line per kind, and fails on duplicates.
+func Analyzers() (*analyze.Registry, error) {
+	reg := analyze.NewRegistry()
+	for _, k := range []struct {
+		kind string
+		an   analyze.Analyzer
+	}{} {
+		if err := reg.Register(k.kind, k.an); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// Renderers returns the renderer of every output format this build has.
+func Renderers() map[string]render.Renderer {
+	return map[string]render.Renderer{
+		"md":   markdown.Renderer{},
+		"json": json.Renderer{},
+	}
+}
+
+// OpenSource builds the configured data source.
+func OpenSource(ctx context.Context, cfg *config.Config) (source.Source, error) {
+	switch cfg.Source.Type {
+	case "demo":
+		return demo.New(), nil
+	case "snapshot":
+		return snapshot.Source{Path: cfg.Source.Path}, nil
+	default:
+		return nil, fmt.Errorf("source type %q is not available in this build", cfg.Source.Type)
+	}
+}

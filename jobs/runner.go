@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/report/render/markdown"
+)
+
+// Runner executes runs. It holds no per-run state and is safe for
+// concurrent use when its Source is.
+type Runner struct {
+	Config    *config.Config
+	Source    source.Source
+	Analyzers *analyze.Registry
+	Renderers map[string]render.Renderer
+	// Now stamps generated_at; nil means time.Now. The demo passes the --at
+	// instant so the same instant gives the same bytes.
+	Now func() time.Time
+	// Progress, when set, hears what the source is collecting.
+	Progress source.ProgressFunc
+}
+
+// Result is what one run produced.
+type Result struct {
+	Run       Run
+	Started   time.Time
+	Finished  time.Time
+	Report    *report.Report
+	Artifacts []report.Artifact
+	// Err is set when the run failed and produced no report.
+	Err error
+}
+
+// Degraded reports whether the report was produced with parts missing.
+func (r *Result) Degraded() bool {
+	return r.Err == nil && r.Report != nil && len(r.Report.DataGaps) > 0
+}
+
+// Exit codes of a run, shared by every command.
+const (
+	ExitOK       = 0
+	ExitFailed   = 1
+	ExitUsage    = 2
+	ExitDegraded = 3
+)
+
+// ExitCode maps the result to the CLI contract.
+func (r *Result) ExitCode() int {
+	switch {
+	case r.Err != nil:
+		return ExitFailed
+	case r.Degraded():
+		return ExitDegraded
+	}
+	return ExitOK
+}
+
+// Run executes one run: plan, collect, analyze, render.
+func (r *Runner) Run(ctx context.Context, run Run) *Result {
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	res := &Result{Run: run, Started: now()}
+	defer func() { res.Finished = now() }()
+
+	rep, err := r.analyze(ctx, run, now)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Report = rep
+	arts, err := r.Render(rep, run.Base(), run.Job.Formats)
+	if err != nil {
+		res.Err = fmt.Errorf("render %s: %w", run.Key(), err)
+		return res
+	}
+	res.Artifacts = arts
+	return res
+}
+
+func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*report.Report, error) {
+	an, ok := r.Analyzers.Get(run.Job.Kind)
+	if !ok {
+		return nil, fmt.Errorf("job %s: no analyzer for kind %q (this build has: %v)", run.Job.Name, run.Job.Kind, r.Analyzers.Kinds())
+	}
+	plan := an.Plan(run.Job, run.Window, run.At)
+	plan.Request.Window = run.Window
+	plan.Request.At = run.At
+	plan.Request.Progress = r.Progress
+	data, err := r.Source.Collect(ctx, plan.Request)
+	if err != nil {
+		return nil, fmt.Errorf("collect data for %s: %w", run.Key(), err)
+	}
+	in := analyze.Input{Job: run.Job, At: run.At, Window: run.Window, Location: run.Job.Location, Lang: run.Job.Language, Data: data}
+	if plan.Compare != nil {
+		prev := plan.Request
+		prev.Window = *plan.Compare
+		if plan.CompareNeeds != 0 {
+			prev.Needs = plan.CompareNeeds
+		}
+		in.Previous, err = r.Source.Collect(ctx, prev)
+		if err != nil {
+			return nil, fmt.Errorf("collect comparison data for %s: %w", run.Key(), err)
+		}
+	}
+	rep, err := an.Analyze(in)
+	if err != nil {
+		return nil, fmt.Errorf("analyze %s: %w", run.Key(), err)
+	}
+	if in.Previous != nil {
+		for _, g := range analyze.Gaps(in.Previous.Gaps) {
+			g.Part = "previous:" + g.Part
+			rep.DataGaps = append(rep.DataGaps, g)
+		}
+	}
+	rep.GeneratedAt = now().UTC().Truncate(time.Second)
+	return rep, nil
+}
+
+// Render produces the artifacts of rep in the given formats, in that order.
+func (r *Runner) Render(rep *report.Report, base string, formats []string) ([]report.Artifact, error) {
+	md, err := markdown.Source(rep)
+	if err != nil {
+		return nil, err
+	}
+	doc := &render.Document{Report: rep, Markdown: md, Base: base}
+	var out []report.Artifact
+	for _, f := range formats {
+		rd, ok := r.Renderers[f]
+		if !ok {
+			return nil, fmt.Errorf("format %s is not available in this build (have %v)", f, sortedKeys(r.Renderers))
+		}
+		arts, err := rd.Render(doc)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", f, err)
+		}
+		out = append(out, arts...)
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// WriteFiles writes artifacts into dir atomically (temp file, then rename),
+// so a reader never sees half a report. It returns the paths written.
+func WriteFiles(dir string, arts []report.Artifact) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
+	}
+	var paths []string
+	for _, a := range arts {
+		if a.Name == "" || a.Name != filepath.Base(a.Name) {
+			return paths, fmt.Errorf("write artifact: unsafe file name %q", a.Name)
+		}
+		path := filepath.Join(dir, a.Name)
+		if err := writeAtomic(path, a.Data); err != nil {
+			return paths, fmt.Errorf("write %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+// Package source defines what a report is computed from: the Source interface
+// and the dataset types every source (aws, demo, snapshot) fills in the same
+// way. A source never formats and never judges; it collects.
+package source
+
+import (
+	"context"
+	"time"
+)
+
+// Source collects the data a request asks for. A part that cannot be read is
+// recorded in Dataset.Gaps and the rest is still returned: Collect returns an
+// error only when nothing useful could be collected at all (no credentials,
+// context cancelled).
+type Source interface {
+	Collect(ctx context.Context, req Request) (*Dataset, error)
+}
+
+// Window is the half-open interval [Start, End).
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Duration is End - Start.
+func (w Window) Duration() time.Duration { return w.End.Sub(w.Start) }
+
+// Contains reports whether t lies in [Start, End).
+func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+
+// Shift returns the window moved by d (negative d: earlier).
+func (w Window) Shift(d time.Duration) Window { return Window{w.Start.Add(d), w.End.Add(d)} }
+
+// Need is a set of dataset parts a request asks for.
+type Need uint32
+
+// Dataset parts. Analyzers ask only for what they use, so a daily report does
+// not pay for an IAM credential report.
+const (
+	NeedInstances    Need = 1 << iota // EC2 instances (always cheap, used for names)
+	NeedMetrics                       // metric series for the scoped instances
+	NeedAlarms                        // DescribeAlarms
+	NeedAlarmHistory                  // state transitions within the window
+	NeedLogGroups                     // DescribeLogGroups
+	NeedLogStats                      // error counts, histogram, patterns
+	NeedTrailEvents                   // CloudTrail events within the window
+	NeedNetwork                       // security groups, VPCs, flow logs, NACLs
+	NeedTrailConfig                   // trails, their status, bucket logging, AWS Config recorders
+	NeedMonitoring                    // metric filters and SNS subscriptions (CIS 4.x)
+	NeedIAM                           // credential report, password policy, account summary
+)
+
+// Has reports whether every part of o is in n.
+func (n Need) Has(o Need) bool { return n&o == o }
+
+// Request says what to collect.
+type Request struct {
+	Window Window
+	// At is the scheduled instant; sources that synthesize data (demo) derive
+	// everything from it, so the same At gives the same bytes.
+	At    time.Time
+	Needs Need
+	Scope Scope
+	// Metrics lists the metrics to fetch for every scoped instance. Metrics an
+	// instance does not publish (CWAgent memory without the agent) are simply
+	// absent from the dataset: absence is data, never a zero.
+	Metrics []MetricSpec
+	// Period is the metric resolution; 0 chooses from the age of the data
+	// (60 s within 15 days, 300 s within 63 days, 3600 s beyond).
+	Period time.Duration
+	Logs   LogQuery
+	// Progress, when set, hears collection progress (a terminal shows it).
+	Progress ProgressFunc `json:"-"`
+}
+
+// Scope narrows the instances a report looks at. Empty means all.
+type Scope struct {
+	InstanceIDs []string          `json:"instance_ids,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
+	NameGlobs   []string          `json:"name_globs,omitempty"`
+}
+
+// MetricSpec names one metric and the statistic to fetch.
+type MetricSpec struct {
+	Namespace string `json:"namespace"` // AWS/EC2, CWAgent
+	Name      string `json:"name"`      // CPUUtilization, mem_used_percent
+	Stat      string `json:"stat"`      // Average, Maximum, Sum, p99
+}
+
+// LogQuery says which log groups to scan and what counts as an error.
+type LogQuery struct {
+	// Groups are log group names or globs ("/aws/eks/*"); empty means all.
+	Groups []string
+	// ErrorTerms are the words that make a line an error line (case-sensitive
+	// terms, matched as substrings), e.g. ERROR, Error, error, Exception, FATAL.
+	ErrorTerms []string
+	// Bin is the histogram resolution; 0 means one hour.
+	Bin time.Duration
+	// TopPatterns caps the patterns kept per group; 0 means 10.
+	TopPatterns int
+}
+
+// Gap records a part of the dataset that could not be collected.
+type Gap struct {
+	Source string `json:"source"`           // aws | demo | snapshot
+	Part   string `json:"part"`             // e.g. "alarm_history", "log_stats:/aws/eks/x"
+	API    string `json:"api,omitempty"`    // e.g. "cloudwatch:DescribeAlarmHistory"
+	Error  string `json:"error"`            // the error, secrets removed
+	Action string `json:"action,omitempty"` // missing IAM action on AccessDenied
+}
+
+// ProgressFunc hears what a source is doing: stage (e.g. "metrics"), done
+// of total units. Sources call it from any goroutine; it must be cheap.
+type ProgressFunc func(stage string, done, total int)

@@ -1,0 +1,313 @@
+// Package markdown executes the embedded Markdown templates and writes the
+// .md artifact. Every piece of report text goes through report/internal/escape
+// on the way in, so log lines and tag values cannot break tables or inject
+// markup into the Markdown, nor into the HTML and PDF rendered from it.
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
+	"github.com/cwreport/cwreport/report/internal/escape"
+	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/templates"
+)
+
+// Cell limits keep tables readable and bound the cost of hostile text.
+const (
+	cellMax = 160
+	textMax = 600
+	codeMax = 200
+)
+
+// KindTitle is the human name of each report kind.
+var KindTitle = map[string]i18n.Text{
+	"daily-status": {En: "Daily status report", Ko: "일일 상태 보고서"},
+	"capacity":     {En: "Weekly capacity review", Ko: "주간 용량 검토"},
+	"security":     {En: "Monthly security audit", Ko: "월간 보안 감사"},
+	"incident":     {En: "Incident analysis", Ko: "장애 분석"},
+	"benchmark":    {En: "Week-over-week benchmark", Ko: "주간 대비 벤치마크"},
+}
+
+// View is the data a template sees.
+type View struct {
+	Report *report.Report
+	Loc    *time.Location
+	Lang   string
+	// Title is the kind's human name in the report language.
+	Title string
+	// AccountLabel is "alias (id), region".
+	AccountLabel string
+	// Actions are findings with a recommendation, one per distinct advice,
+	// worst first: the "recommended actions" list.
+	Actions []report.Finding
+}
+
+// Table returns the table with the given id, or nil.
+func (v *View) Table(id string) *report.Table { return v.Report.Table(id) }
+
+// Section returns the section with the given id, or nil.
+func (v *View) Section(id string) *report.Section { return v.Report.Section(id) }
+
+// Findings returns the findings with the id (or "prefix.*").
+func (v *View) Findings(id string) []report.Finding { return v.Report.FindingsWith(id) }
+
+// Source executes the template for the report's kind and language and
+// returns the Markdown source, with charts as "chart:<id>" images.
+func Source(r *report.Report) ([]byte, error) {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("report time zone %q: %w", r.Timezone, err)
+	}
+	tmpl, err := load(r.Kind, r.Language, loc)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{Report: r, Loc: loc, Lang: r.Language, Title: KindTitle[r.Kind].In(r.Language)}
+	v.AccountLabel = accountLabel(r.Account, r.Language)
+	v.Actions = actions(r.Findings, 10)
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "report", v); err != nil {
+		return nil, fmt.Errorf("execute %s template (%s): %w", r.Kind, r.Language, err)
+	}
+	return tidy(buf.Bytes()), nil
+}
+
+func load(kind, lang string, loc *time.Location) (*template.Template, error) {
+	fsys := templates.FS()
+	name := fmt.Sprintf("md/%s.%s.md.tmpl", kind, lang)
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("no Markdown template for kind %s in language %s (%s): %w", kind, lang, name, err)
+	}
+	common, err := fs.ReadFile(fsys, fmt.Sprintf("md/_common.%s.md.tmpl", lang))
+	if err != nil {
+		return nil, fmt.Errorf("no common Markdown template for language %s: %w", lang, err)
+	}
+	t := template.New("report").Funcs(Funcs(lang, loc)).Option("missingkey=error")
+	if _, err := t.New("common").Parse(string(common)); err != nil {
+		return nil, fmt.Errorf("parse common template (%s): %w", lang, err)
+	}
+	if _, err := t.New(name).Parse(string(body)); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	if t.Lookup("report") == nil || t.Lookup("report").Tree == nil {
+		return nil, fmt.Errorf("%s must define a \"report\" template", name)
+	}
+	return t, nil
+}
+
+func accountLabel(a report.Account, lang string) string {
+	var parts []string
+	if a.Alias != "" {
+		parts = append(parts, a.Alias)
+	}
+	if a.ID != "" {
+		parts = append(parts, a.ID)
+	}
+	label := strings.Join(parts, " / ")
+	if a.Region != "" {
+		label += ", " + a.Region
+	}
+	if a.Demo {
+		label += i18n.Pick(lang, " (demo)", " (데모)")
+	}
+	return label
+}
+
+func actions(fs []report.Finding, max int) []report.Finding {
+	seen := map[string]bool{}
+	var out []report.Finding
+	for _, f := range fs {
+		if f.Recommendation == "" || f.Severity == report.SeverityInfo {
+			continue
+		}
+		key := f.ID + "\x00" + f.Recommendation
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, f)
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+var blankRuns = regexp.MustCompile(`\n{3,}`)
+
+// tidy collapses runs of blank lines left by template conditionals and ends
+// the document with one newline.
+func tidy(b []byte) []byte {
+	b = blankRuns.ReplaceAll(b, []byte("\n\n"))
+	return append(bytes.TrimSpace(b), '\n')
+}
+
+// Funcs are the template functions. Every function that takes report text
+// escapes it; templates never write untrusted text raw.
+func Funcs(lang string, loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"md":   func(s string) string { return escape.Markdown(s, textMax) },
+		"cell": func(s string) string { return escape.MarkdownCell(s, cellMax) },
+		"code": func(s string) string { return escape.MarkdownCode(s, codeMax) },
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return "-"
+			}
+			return t.In(loc).Format(i18n.DateTime)
+		},
+		"date":  func(t time.Time) string { return t.In(loc).Format(i18n.Date) },
+		"clock": func(t time.Time) string { return t.In(loc).Format(i18n.Clock) },
+		"dur":   func(d time.Duration) string { return i18n.Duration(d, lang) },
+		"since": func(from, to time.Time) string { return i18n.Duration(to.Sub(from), lang) },
+		"num": func(v float64, decimals int) string {
+			return strconv.FormatFloat(v, 'f', decimals, 64)
+		},
+		"inc":        func(i int) int { return i + 1 },
+		"sev":        func(s report.Severity) string { return SeverityBadge(s, lang) },
+		"status":     StatusEmoji,
+		"statusText": func(s report.Status) string { return StatusText(s, lang) },
+		"value":      func(f report.Finding) string { return findingValue(f) },
+		"table":      func(t *report.Table) string { return Table(t, lang) },
+		"chart": func(c *report.Chart) string {
+			if c == nil {
+				return ""
+			}
+			return fmt.Sprintf("![%s](%s%s)", escape.Markdown(c.Title, cellMax), render.ChartScheme, c.ID)
+		},
+		"text": func(en, ko string) string { return i18n.Pick(lang, en, ko) },
+	}
+}
+
+// StatusEmoji is the status marker used in Markdown and Slack.
+func StatusEmoji(s report.Status) string {
+	switch s {
+	case report.StatusCritical:
+		return "🔴"
+	case report.StatusWarning:
+		return "🟡"
+	}
+	return "🟢"
+}
+
+// StatusText names a status in lang.
+func StatusText(s report.Status, lang string) string {
+	switch s {
+	case report.StatusCritical:
+		return i18n.Pick(lang, "Critical", "심각")
+	case report.StatusWarning:
+		return i18n.Pick(lang, "Warning", "주의")
+	}
+	return i18n.Pick(lang, "OK", "정상")
+}
+
+// SeverityText names a severity in lang.
+func SeverityText(s report.Severity, lang string) string {
+	switch s {
+	case report.SeverityCritical:
+		return i18n.Pick(lang, "Critical", "긴급")
+	case report.SeverityHigh:
+		return i18n.Pick(lang, "High", "높음")
+	case report.SeverityMedium:
+		return i18n.Pick(lang, "Medium", "중간")
+	case report.SeverityLow:
+		return i18n.Pick(lang, "Low", "낮음")
+	}
+	return i18n.Pick(lang, "Info", "정보")
+}
+
+// SeverityBadge is an emoji and the severity's name.
+func SeverityBadge(s report.Severity, lang string) string {
+	marks := map[report.Severity]string{
+		report.SeverityCritical: "🔴", report.SeverityHigh: "🟠", report.SeverityMedium: "🟡",
+		report.SeverityLow: "🔵", report.SeverityInfo: "⚪",
+	}
+	return marks[s] + " " + SeverityText(s, lang)
+}
+
+func findingValue(f report.Finding) string {
+	if f.Value == nil {
+		return "-"
+	}
+	v := strconv.FormatFloat(*f.Value, 'f', -1, 64)
+	if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i > 3 {
+		v = strconv.FormatFloat(*f.Value, 'f', 2, 64)
+	}
+	if f.Unit != "" {
+		v += " " + escape.MarkdownCell(f.Unit, 20)
+	}
+	return v
+}
+
+// Table renders a report table as a GFM table. Cells are escaped; a
+// severity cell gets its badge; omitted rows are counted below the table.
+func Table(t *report.Table, lang string) string {
+	if t == nil || len(t.Columns) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("|")
+	for _, c := range t.Columns {
+		title := c.Title
+		if c.Unit != "" {
+			title += " (" + c.Unit + ")"
+		}
+		b.WriteString(" " + escape.MarkdownCell(title, cellMax) + " |")
+	}
+	b.WriteString("\n|")
+	for _, c := range t.Columns {
+		if c.Align == report.AlignRight {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	for _, row := range t.Rows {
+		b.WriteString("\n|")
+		for _, cell := range row {
+			text := escape.MarkdownCell(cell.Text, cellMax)
+			if cell.Severity != "" {
+				text = SeverityBadge(cell.Severity, lang)
+			}
+			b.WriteString(" " + text + " |")
+		}
+	}
+	if len(t.Rows) == 0 {
+		b.WriteString("\n|")
+		for i := range t.Columns {
+			if i == 0 {
+				b.WriteString(" " + i18n.Pick(lang, "(none)", "(없음)") + " |")
+			} else {
+				b.WriteString(" |")
+			}
+		}
+	}
+	if t.Omitted > 0 {
+		b.WriteString("\n\n" + i18n.Text{En: "_and %d more rows (see the JSON report)_", Ko: "_외 %d행 (JSON 보고서 참조)_"}.F(lang, t.Omitted))
+	}
+	return b.String()
+}
+
+// Renderer writes the .md artifact. Chart images become a short text line
+// naming the chart until the HTML/PDF renderers draw them.
+type Renderer struct{}
+
+var chartRef = regexp.MustCompile(`!\[([^\]]*)\]\(` + regexp.QuoteMeta(render.ChartScheme) + `([^)]*)\)`)
+
+// Render implements render.Renderer.
+func (Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
+	md := chartRef.ReplaceAll(doc.Markdown, []byte("_📈 $1_"))
+	return []report.Artifact{{
+		Name: doc.Base + ".md", Format: "md", ContentType: "text/markdown; charset=utf-8",
+		Data: md, Role: report.RoleReport,
+	}}, nil
+}
