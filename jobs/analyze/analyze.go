@@ -46,6 +46,9 @@ type Analyzer interface {
 	Plan(job *config.Job, window source.Window, at time.Time) Plan
 	// Analyze turns the collected data into a report.
 	Analyze(in Input) (*report.Report, error)
+	// Findings documents every finding id the analyzer can raise; the
+	// findings reference (docs/findings.md) is generated from it.
+	Findings() []report.FindingDef
 }
 
 // Registry maps job kinds to analyzers. Registration is explicit (see
