@@ -261,6 +261,18 @@ func (v *validator) kindOptions(path string, j *Job) {
 	if j.DailyStatus != nil {
 		j.DailyStatus.validate(v, path+".daily_status")
 	}
+	if j.Capacity != nil {
+		j.Capacity.validate(v, path+".capacity")
+	}
+	if j.Security != nil {
+		j.Security.validate(v, path+".security")
+	}
+	if j.Incident != nil {
+		j.Incident.validate(v, path+".incident")
+	}
+	if j.Benchmark != nil {
+		j.Benchmark.validate(v, path+".benchmark")
+	}
 }
 
 func (v *validator) target(path string, t *Target) {
@@ -294,25 +306,5 @@ func (v *validator) target(path string, t *Target) {
 		if _, set := v.nodes[path+"."+key]; !set {
 			v.errorf(path+"."+key, "missing; a %s target needs %s", t.Type, strings.Join(targetRequired[t.Type], ", "))
 		}
-	}
-}
-
-func (o *DailyStatusOptions) validate(v *validator, path string) {
-	if o.AnomalyZ != 0 && (o.AnomalyZ < 2 || o.AnomalyZ > 50) {
-		v.errorf(path+".anomaly_z", "found %g; allowed 2 to 50 (default 6)", o.AnomalyZ)
-	}
-	if o.BaselineDays < 0 || o.BaselineDays > 14 {
-		v.errorf(path+".baseline_days", "found %d; allowed 1 to 14 (default 7)", o.BaselineDays)
-	}
-	if o.FlapTransitions < 0 || o.FlapTransitions == 1 {
-		v.errorf(path+".flap_transitions", "found %d; allowed 2 or more (default 4)", o.FlapTransitions)
-	}
-	if o.StuckAfter.IsSet() {
-		if _, err := ParseDuration(o.StuckAfter.Raw); err != nil {
-			v.errorf(path+".stuck_after", "%v", err)
-		}
-	}
-	if o.TopInstances < 0 || o.TopInstances > 100 {
-		v.errorf(path+".top_instances", "found %d; allowed 1 to 100 (default 10)", o.TopInstances)
 	}
 }

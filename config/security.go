@@ -1,0 +1,6 @@
+package config
+
+// SecurityOptions tune the monthly security audit (kind security).
+type SecurityOptions struct{}
+
+func (o *SecurityOptions) validate(v *validator, path string) {}
