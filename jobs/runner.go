@@ -96,7 +96,9 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*r
 		return nil, fmt.Errorf("job %s: no analyzer for kind %q (this build has: %v)", run.Job.Name, run.Job.Kind, r.Analyzers.Kinds())
 	}
 	plan := an.Plan(run.Job, run.Window, run.At)
-	plan.Request.Window = run.Window
+	if plan.Request.Window.Start.IsZero() {
+		plan.Request.Window = run.Window
+	}
 	plan.Request.At = run.At
 	plan.Request.Progress = r.Progress
 	data, err := r.Source.Collect(ctx, plan.Request)

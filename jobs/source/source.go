@@ -65,6 +65,9 @@ type Request struct {
 	// instance does not publish (CWAgent memory without the agent) are simply
 	// absent from the dataset: absence is data, never a zero.
 	Metrics []MetricSpec
+	// History extends the metrics (and only the metrics) back before
+	// Window.Start, for baselines: [Window.Start-History, Window.End).
+	History time.Duration
 	// Period is the metric resolution; 0 chooses from the age of the data
 	// (60 s within 15 days, 300 s within 63 days, 3600 s beyond).
 	Period time.Duration
