@@ -81,6 +81,9 @@ var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 func (p *parser) syntaxError(err error) *FieldError {
 	msg := err.Error()
+	if strings.Contains(msg, "cannot start any token") {
+		msg += " (a tab? YAML indents with spaces only)"
+	}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &FieldError{File: p.file, Line: line, Column: 1, Message: "YAML syntax: " + m[2]}
@@ -294,7 +297,8 @@ func suggest(got string, allowed []string) string {
 			best, bestD = a, d
 		}
 	}
-	if bestD <= 2 || (bestD <= 3 && len(got) > 6) {
+	// Short words are too easily "close" to anything (fr vs ko).
+	if (bestD <= 2 || (bestD <= 3 && len(got) > 6)) && bestD*3 <= len(got) {
 		return best
 	}
 	return ""
