@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command in-process and returns exit code, stdout, stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := runMain(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	code, out, _ := cli(t, "--help")
+	if code != 0 || !strings.Contains(out, "Commands:") {
+		t.Fatalf("--help: %d %q", code, out)
+	}
+	for _, c := range commands() {
+		code, out, _ := cli(t, c.name, "--help")
+		if code != 0 {
+			t.Errorf("%s --help exited %d", c.name, code)
+		}
+		if !strings.Contains(out, "Usage:") || !strings.Contains(out, "Example:") || !strings.Contains(out, "cwreport "+c.name) {
+			t.Errorf("%s --help lacks usage or example:\n%s", c.name, out)
+		}
+		if !strings.Contains(out, c.name) {
+			t.Errorf("%s missing from the main help", c.name)
+		}
+	}
+}
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	code, _, errs := cli(t, "valid")
+	if code != 2 || !strings.Contains(errs, `Did you mean "validate"?`) {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	code, out, _ := cli(t, "validate", "--config", "../../examples/demo.yaml")
+	if code != 0 || !strings.Contains(out, "ok, source demo") || !strings.Contains(out, "morning") {
+		t.Fatalf("valid config: exit %d\n%s", code, out)
+	}
+	bad := writeFile(t, "bad.yaml", "timezone: Asia/Seul\njobs:\n  - name: m\n    kind: daily-stats\n")
+	code, out, errs := cli(t, "validate", "--config", bad)
+	if code != 2 || out != "" {
+		t.Fatalf("bad config: exit %d stdout %q", code, out)
+	}
+	for _, want := range []string{bad + ":1:11: timezone:", bad + ":4:11: jobs[0].kind:", "2 error(s); nothing was run"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if code, _, errs := cli(t, "validate"); code != 2 || !strings.Contains(errs, "--config FILE is required") {
+		t.Errorf("no --config: exit %d %q", code, errs)
+	}
+}
+
+func TestList(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "timezone: Asia/Seoul\nsource: {type: demo}\njobs:\n  - name: morning\n    kind: daily-status\n    schedule: \"0 8 * * *\"\n  - name: adhoc\n    kind: incident\n")
+	code, out, _ := cli(t, "list", "--config", cfg, "--next", "2")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Count(out, "08:00 KST") != 2 || !strings.Contains(out, "on demand") {
+		t.Errorf("list output:\n%s", out)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "source: {type: demo}\njobs:\n  - name: morning\n    kind: daily-status\n")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--config", cfg}, "name exactly one JOB"},
+		{[]string{"run", "nightly", "--config", cfg}, `no job "nightly"`},
+		{[]string{"run", "morning", "--config", cfg, "--at", "yesterday-ish"}, "is not a time"},
+		{[]string{"run", "morning", "--bogus"}, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		code, _, errs := cli(t, c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
+		}
+	}
+}
