@@ -178,7 +178,9 @@ func (v *validator) job(c *Config, path string, j *Job) {
 	} else {
 		v.oneOf(path+".kind", j.Kind, Kinds)
 	}
-	if j.Schedule != "" {
+	if strings.HasPrefix(j.Schedule, "TZ=") || strings.HasPrefix(j.Schedule, "CRON_TZ=") {
+		v.errorf(path+".schedule", "found %s; set the job's timezone field instead of a TZ= prefix", v.found(path+".schedule", j.Schedule))
+	} else if j.Schedule != "" {
 		if _, err := CronParser.Parse(j.Schedule); err != nil {
 			v.errorf(path+".schedule", "found %s: %v; use 5 fields \"minute hour day-of-month month day-of-week\" (e.g. \"0 8 * * *\" for 08:00 daily) or a descriptor such as @daily or @every 1h", v.found(path+".schedule", j.Schedule), err)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/config"
-	"github.com/cwreport/cwreport/jobs"
+	"github.com/cwreport/cwreport/jobs/schedule"
 )
 
 // loadConfig loads path and prints every error; ok is false when the
@@ -107,7 +107,7 @@ func listCommand() *command {
 			if j.Schedule == "" {
 				continue
 			}
-			for _, t := range jobs.NextRuns(j, now, *next) {
+			for _, t := range schedule.NextRuns(j, now, *next) {
 				fmt.Fprintf(e.stdout, "    %s\n", t.In(j.Location).Format("2006-01-02 15:04 MST (Mon)"))
 			}
 		}
