@@ -18,6 +18,9 @@ type Config struct {
 	Source   Source             `yaml:"source"`
 	Targets  map[string]*Target `yaml:"targets"`
 	Jobs     []*Job             `yaml:"jobs"`
+	History  History            `yaml:"history"`
+	Server   Server             `yaml:"server"`
+	Lease    *Lease             `yaml:"lease"`
 
 	// File is the path the config was read from, for messages.
 	File string `yaml:"-"`
@@ -45,9 +48,15 @@ type Job struct {
 	Formats []string `yaml:"formats"`
 	Deliver []string `yaml:"deliver"`
 	// Timeout bounds one run; default 15m.
-	Timeout Duration  `yaml:"timeout"`
-	Scope   Scope     `yaml:"scope"`
-	Logs    LogsScope `yaml:"logs"`
+	Timeout Duration `yaml:"timeout"`
+	// CatchUp says what serve does with fire times missed while it was down.
+	CatchUp CatchUp `yaml:"catch_up"`
+	// Deadline, when set, is how long after its scheduled time a run must
+	// have succeeded; past it, serve sends a "report missing" notice to the
+	// job's targets.
+	Deadline Duration  `yaml:"deadline"`
+	Scope    Scope     `yaml:"scope"`
+	Logs     LogsScope `yaml:"logs"`
 
 	DailyStatus *DailyStatusOptions `yaml:"daily_status"`
 	Capacity    *CapacityOptions    `yaml:"capacity"`

@@ -51,6 +51,7 @@ func applyDefaults(c *Config) {
 			j.Logs.ErrorTerms = slices.Clone(DefaultErrorTerms)
 		}
 	}
+	serveDefaults(c)
 }
 
 // validator checks meaning once the shape is right. Every check adds to the
@@ -108,6 +109,7 @@ func (v *validator) config(c *Config) {
 	}
 	v.oneOf("language", c.Language, Languages)
 	v.source(&c.Source)
+	v.serve(c)
 
 	names := make([]string, 0, len(c.Targets))
 	for name := range c.Targets {
@@ -239,6 +241,7 @@ func (v *validator) job(c *Config, path string, j *Job) {
 			v.errorf(p, "%s", msg)
 		}
 	}
+	v.catchUp(path, j)
 	v.kindOptions(path, j)
 }
 
