@@ -115,3 +115,19 @@ type Gap struct {
 // ProgressFunc hears what a source is doing: stage (e.g. "metrics"), done
 // of total units. Sources call it from any goroutine; it must be cheap.
 type ProgressFunc func(stage string, done, total int)
+
+// PeriodFor is the metric resolution CloudWatch still keeps for data that
+// starts at start, seen at now: 60 s within 15 days, 300 s within 63 days,
+// 3600 s beyond (CloudWatch's retention schedule). Every source uses it when
+// a request leaves Period at 0, so demo and aws data have the same shape.
+func PeriodFor(start, now time.Time) time.Duration {
+	age := now.Sub(start)
+	switch {
+	case age <= 15*24*time.Hour:
+		return time.Minute
+	case age <= 63*24*time.Hour:
+		return 5 * time.Minute
+	default:
+		return time.Hour
+	}
+}
