@@ -5,6 +5,8 @@ package source
 
 import (
 	"context"
+	"path"
+	"slices"
 	"time"
 )
 
@@ -130,4 +132,32 @@ func PeriodFor(start, now time.Time) time.Duration {
 	default:
 		return time.Hour
 	}
+}
+
+// Matches reports whether the instance is in scope: every condition given
+// must hold (ids, then each tag, then at least one name glob). An empty
+// scope matches everything. Globs use path.Match syntax on the Name tag.
+func (s Scope) Matches(in Instance) bool {
+	if len(s.InstanceIDs) > 0 && !slices.Contains(s.InstanceIDs, in.ID) {
+		return false
+	}
+	for k, v := range s.Tags {
+		if got, ok := in.Tags[k]; !ok || (v != "*" && got != v) {
+			return false
+		}
+	}
+	if len(s.NameGlobs) == 0 {
+		return true
+	}
+	for _, g := range s.NameGlobs {
+		if ok, _ := path.Match(g, in.Name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty reports whether the scope selects every instance.
+func (s Scope) Empty() bool {
+	return len(s.InstanceIDs) == 0 && len(s.Tags) == 0 && len(s.NameGlobs) == 0
 }
