@@ -1,6 +1,10 @@
 package config
 
+import "time"
+
 // DailyStatusOptions tune the daily-status analyzer (kind daily-status).
+// The method and the meaning of each threshold are explained in
+// docs/daily-status.md.
 type DailyStatusOptions struct {
 	// AnomalyZ is the robust z-score (median/MAD) above which a metric point
 	// is anomalous; default 6.
@@ -15,6 +19,54 @@ type DailyStatusOptions struct {
 	StuckAfter Duration `yaml:"stuck_after"`
 	// TopInstances is how many of the busiest instances to list; default 10.
 	TopInstances int `yaml:"top_instances"`
+	// Resolution is the metric period requested; default 5m (EC2 basic
+	// monitoring). 1m needs detailed monitoring and costs more data points.
+	Resolution Duration `yaml:"resolution"`
+	// MinAnomaly is how long a deviation must last to be an anomaly, so a
+	// one-minute blip never reaches the report; default 15m.
+	MinAnomaly Duration `yaml:"min_anomaly"`
+}
+
+// Defaults of the daily-status options.
+const (
+	DefaultAnomalyZ        = 6.0
+	DefaultBaselineDays    = 7
+	DefaultFlapTransitions = 4
+	DefaultStuckAfter      = 24 * time.Hour
+	DefaultTopInstances    = 10
+	DefaultResolution      = 5 * time.Minute
+	DefaultMinAnomaly      = 15 * time.Minute
+)
+
+// WithDefaults returns the options with every unset field defaulted; a nil
+// receiver (no daily_status block) gives all defaults.
+func (o *DailyStatusOptions) WithDefaults() DailyStatusOptions {
+	var d DailyStatusOptions
+	if o != nil {
+		d = *o
+	}
+	if d.AnomalyZ == 0 {
+		d.AnomalyZ = DefaultAnomalyZ
+	}
+	if d.BaselineDays == 0 {
+		d.BaselineDays = DefaultBaselineDays
+	}
+	if d.FlapTransitions == 0 {
+		d.FlapTransitions = DefaultFlapTransitions
+	}
+	if !d.StuckAfter.IsSet() || d.StuckAfter.Duration <= 0 {
+		d.StuckAfter = Duration{Duration: DefaultStuckAfter, Raw: "24h"}
+	}
+	if d.TopInstances == 0 {
+		d.TopInstances = DefaultTopInstances
+	}
+	if !d.Resolution.IsSet() || d.Resolution.Duration <= 0 {
+		d.Resolution = Duration{Duration: DefaultResolution, Raw: "5m"}
+	}
+	if !d.MinAnomaly.IsSet() || d.MinAnomaly.Duration <= 0 {
+		d.MinAnomaly = Duration{Duration: DefaultMinAnomaly, Raw: "15m"}
+	}
+	return d
 }
 
 func (o *DailyStatusOptions) validate(v *validator, path string) {
@@ -34,5 +86,23 @@ func (o *DailyStatusOptions) validate(v *validator, path string) {
 	}
 	if o.TopInstances < 0 || o.TopInstances > 100 {
 		v.errorf(path+".top_instances", "found %d; allowed 1 to 100 (default 10)", o.TopInstances)
+	}
+	if o.Resolution.IsSet() {
+		d, err := ParseDuration(o.Resolution.Raw)
+		switch {
+		case err != nil:
+			v.errorf(path+".resolution", "%v", err)
+		case d < time.Minute || d > time.Hour || d%time.Minute != 0:
+			v.errorf(path+".resolution", "found %s; allowed whole minutes from 1m to 1h (default 5m)", o.Resolution.Raw)
+		}
+	}
+	if o.MinAnomaly.IsSet() {
+		d, err := ParseDuration(o.MinAnomaly.Raw)
+		switch {
+		case err != nil:
+			v.errorf(path+".min_anomaly", "%v", err)
+		case d < time.Minute || d > 12*time.Hour:
+			v.errorf(path+".min_anomaly", "found %s; allowed 1m to 12h (default 15m)", o.MinAnomaly.Raw)
+		}
 	}
 }
