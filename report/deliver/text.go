@@ -1,0 +1,106 @@
+package deliver
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
+)
+
+// The words targets put around a summary, in both languages. Targets escape
+// them (and everything from the report) for their medium; none of these
+// strings is trusted markup.
+var (
+	TextTopFindings = i18n.Text{En: "Top findings", Ko: "주요 발견 사항"}
+	TextFindings    = i18n.Text{En: "%d finding(s)", Ko: "발견 사항 %d건"}
+	TextDataGaps    = i18n.Text{En: "%d data gap(s): parts of this report could not be computed", Ko: "데이터 누락 %d건: 보고서 일부를 계산하지 못했습니다"}
+	TextNoFindings  = i18n.Text{En: "No findings.", Ko: "발견 사항이 없습니다."}
+	TextMore        = i18n.Text{En: "…and %d more in the report", Ko: "…외 %d건은 보고서에 있습니다"}
+	TextWindow      = i18n.Text{En: "Window", Ko: "기간"}
+	TextOpen        = i18n.Text{En: "Open %s", Ko: "%s 열기"}
+	TextAttached    = i18n.Text{En: "The full report is attached.", Ko: "전체 보고서를 첨부했습니다."}
+	TextLinked      = i18n.Text{En: "The report (%s) is over the %s size limit for email; download it here (link valid until %s):", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘어 링크로 보냅니다(%s까지 유효):"}
+	TextLinkedNoExp = i18n.Text{En: "The report (%s) is over the %s size limit for email; download it here:", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘어 링크로 보냅니다:"}
+	TextOmitted     = i18n.Text{En: "The report (%s) is over the %s size limit for email and no archive link is available; it was not attached.", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘고 보관 링크가 없어 첨부하지 않았습니다."}
+	TextLinks       = i18n.Text{En: "Links", Ko: "링크"}
+	TextGenerated   = i18n.Text{En: "Sent by cwreport", Ko: "cwreport가 보냈습니다"}
+)
+
+var kindNames = map[string]i18n.Text{
+	"daily-status": {En: "Daily status", Ko: "일일 현황"},
+	"capacity":     {En: "Capacity review", Ko: "용량 검토"},
+	"security":     {En: "Security audit", Ko: "보안 감사"},
+	"incident":     {En: "Incident report", Ko: "장애 보고서"},
+	"benchmark":    {En: "Week-over-week benchmark", Ko: "주간 비교"},
+}
+
+// KindName is the reader's name of a report kind.
+func KindName(kind, lang string) string {
+	if t, ok := kindNames[kind]; ok {
+		return t.In(lang)
+	}
+	return kind
+}
+
+var statusNames = map[report.Status]i18n.Text{
+	report.StatusOK:       {En: "OK", Ko: "정상"},
+	report.StatusWarning:  {En: "Warning", Ko: "주의"},
+	report.StatusCritical: {En: "Critical", Ko: "심각"},
+}
+
+// StatusName is the reader's word for a status.
+func StatusName(s report.Status, lang string) string {
+	if t, ok := statusNames[s]; ok {
+		return t.In(lang)
+	}
+	return string(s)
+}
+
+var severityNames = map[report.Severity]i18n.Text{
+	report.SeverityCritical: {En: "CRITICAL", Ko: "심각"},
+	report.SeverityHigh:     {En: "HIGH", Ko: "높음"},
+	report.SeverityMedium:   {En: "MEDIUM", Ko: "보통"},
+	report.SeverityLow:      {En: "LOW", Ko: "낮음"},
+	report.SeverityInfo:     {En: "INFO", Ko: "정보"},
+}
+
+// SeverityName is the reader's word for a severity.
+func SeverityName(s report.Severity, lang string) string {
+	if t, ok := severityNames[s]; ok {
+		return t.In(lang)
+	}
+	return string(s)
+}
+
+// Title is the one-line name of a run's report: "[Warning] Daily status ·
+// morning · 2026-11-24". It is plain, untrusted-as-a-whole text (the job
+// name comes from config, but escaping is the medium's job).
+func Title(s report.Summary) string {
+	return fmt.Sprintf("[%s] %s · %s · %s", StatusName(s.Status, s.Language), KindName(s.Kind, s.Language), s.Job, s.Period)
+}
+
+// WindowText renders the report window in its time zone.
+func WindowText(s report.Summary) string {
+	loc := CoverDate(s).Location()
+	return fmt.Sprintf("%s – %s (%s)", s.Window.Start.In(loc).Format(i18n.DateTime), s.Window.End.In(loc).Format(i18n.DateTime), s.Timezone)
+}
+
+// FindingText is one finding on one line, unescaped: "title — resource".
+func FindingText(f report.Finding) string {
+	if strings.TrimSpace(f.Resource) == "" {
+		return f.Title
+	}
+	return f.Title + " — " + f.Resource
+}
+
+// FormatSize renders a byte count for a reader: "12.3 MB".
+func FormatSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
