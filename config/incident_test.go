@@ -31,7 +31,7 @@ func TestIncidentAndBenchmarkDefaults(t *testing.T) {
 func TestBrokenIncidentAndBenchmarkOptions(t *testing.T) {
 	for _, c := range []struct {
 		name, yaml string
-		want []string
+		want       []string
 	}{
 		{"incident spans", "jobs:\n  - name: i\n    kind: incident\n    incident: {before: 1m, after: 2d, baseline: soon, resolution: 90s}\n",
 			[]string{
