@@ -134,7 +134,7 @@ func TestBrokenConfigs(t *testing.T) {
 		{
 			name: "field of another target type",
 			yaml: "targets:\n  ops: {type: slack, token: t, channel: c, bucket: b}\njobs:\n  - name: m\n    kind: daily-status\n",
-			want: []string{`c.yaml:2:52: targets.ops.bucket: is not used by a slack target (it belongs to type s3); slack targets use: token, channel`},
+			want: []string{`c.yaml:2:52: targets.ops.bucket: is not used by a slack target (it belongs to type s3); slack targets use: token, channel, webhook_url`},
 		},
 		{
 			name: "options of another kind",

@@ -312,4 +312,5 @@ func (v *validator) target(path string, t *Target) {
 			v.errorf(path+"."+key, "missing; a %s target needs %s", t.Type, strings.Join(targetRequired[t.Type], ", "))
 		}
 	}
+	v.targetOptions(path, t)
 }
