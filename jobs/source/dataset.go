@@ -36,6 +36,8 @@ type Dataset struct {
 	// report's data_gaps and treat the missing parts as unknown, never as
 	// "nothing found".
 	Gaps []Gap `json:"gaps,omitempty"`
+	// Prices are on-demand prices read for Request.PriceTypes (NeedPrices).
+	Prices []InstancePrice `json:"prices,omitempty"`
 	// Stats counts the API calls made, by API name ("cloudwatch:GetMetricData").
 	Stats map[string]int `json:"stats,omitempty"`
 }
@@ -49,6 +51,15 @@ func (d *Dataset) Missing(part string) bool {
 		}
 	}
 	return false
+}
+
+// InstancePrice is one on-demand price from the AWS Price List API: Linux,
+// shared tenancy, no pre-installed software, used capacity, USD per hour.
+type InstancePrice struct {
+	Region       string    `json:"region"`
+	InstanceType string    `json:"instance_type"`
+	USDPerHour   float64   `json:"usd_per_hour"`
+	Effective    time.Time `json:"effective,omitzero"` // the price's effectiveDate
 }
 
 // Account identifies the account and region the data came from.

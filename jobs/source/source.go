@@ -50,6 +50,7 @@ const (
 	NeedTrailConfig                   // trails, their status, bucket logging, AWS Config recorders
 	NeedMonitoring                    // metric filters and SNS subscriptions (CIS 4.x)
 	NeedIAM                           // credential report, password policy, account summary
+	NeedPrices                        // on-demand prices of Request.PriceTypes (AWS Price List API)
 )
 
 // Has reports whether every part of o is in n.
@@ -74,6 +75,9 @@ type Request struct {
 	// (60 s within 15 days, 300 s within 63 days, 3600 s beyond).
 	Period time.Duration
 	Logs   LogQuery
+	// PriceTypes lists the instance types whose on-demand prices a
+	// NeedPrices request wants, in the account's region.
+	PriceTypes []string
 	// Progress, when set, hears collection progress (a terminal shows it).
 	Progress ProgressFunc `json:"-"`
 }
