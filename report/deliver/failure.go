@@ -76,7 +76,7 @@ var throttlingCodes = map[string]bool{
 	"TooManyRequestsException": true, "RequestLimitExceeded": true,
 	"ProvisionedThroughputExceededException": true, "BandwidthLimitExceeded": true,
 	"LimitExceededException": false, // SES: a sending quota, not a rate; final
-	"ratelimited": true, "rate_limited": true,
+	"ratelimited":            true, "rate_limited": true,
 	"RequestTimeout": true, "RequestTimeoutException": true,
 }
 
