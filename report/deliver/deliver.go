@@ -82,6 +82,12 @@ func (d *Delivery) Publish(artifact, url string) {
 	d.links[artifact] = url
 }
 
+// Published returns a copy of the links this delivery published.
+func (d *Delivery) Published() map[string]string { return maps.Clone(d.links) }
+
+// Receipts returns a copy of every receipt set so far.
+func (d *Delivery) Receipts() map[string]string { return maps.Clone(d.receipt) }
+
 // Link returns the published URL of the named artifact, or "".
 func (d *Delivery) Link(artifact string) string { return d.Links[artifact] }
 
