@@ -9,6 +9,7 @@ import (
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/jobs/source/demo"
 	"github.com/cwreport/cwreport/jobs/source/snapshot"
+	"github.com/cwreport/cwreport/jobs/status"
 	"github.com/cwreport/cwreport/report/render"
 	"github.com/cwreport/cwreport/report/render/json"
 	"github.com/cwreport/cwreport/report/render/markdown"
@@ -21,7 +22,9 @@ func Analyzers() (*analyze.Registry, error) {
 	for _, k := range []struct {
 		kind string
 		an   analyze.Analyzer
-	}{} {
+	}{
+		{status.Kind, status.New()},
+	} {
 		if err := reg.Register(k.kind, k.an); err != nil {
 			return nil, err
 		}

@@ -33,6 +33,10 @@ type Column struct {
 	Title string `json:"title"`
 	Unit  string `json:"unit,omitempty"`
 	Align Align  `json:"align,omitempty"`
+	// Code asks text renderers to show the column's cells as inline code
+	// (log patterns, example lines, alarm conditions): still escaped, but
+	// kept verbatim. Presentation only, so it is not part of the JSON.
+	Code bool `json:"-"`
 }
 
 // Cell is one value of a table: Text is what a reader sees (already

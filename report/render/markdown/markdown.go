@@ -157,7 +157,7 @@ func tidy(b []byte) []byte {
 func Funcs(lang string, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"md":   func(s string) string { return escape.Markdown(s, textMax) },
-		"cell": func(s string) string { return escape.MarkdownCell(s, cellMax) },
+		"cell": cellText,
 		"code": func(s string) string { return escape.MarkdownCode(s, codeMax) },
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
@@ -248,6 +248,26 @@ func findingValue(f report.Finding) string {
 	return v
 }
 
+// inlineSpecial are the characters that can start inline markup (code,
+// emphasis, links, raw HTML, entities, strikethrough) or split a table cell.
+const inlineSpecial = "\\`*_[]<>|!~&{}"
+
+// cellText makes s safe inside a GFM table cell. Cells hold inline content
+// only, so block markers ("-", "#", "1.") need no escaping there: text free
+// of inline markup is written cleaned but without backslashes, which keeps
+// numbers and dates readable in the .md file; anything else goes through
+// escape.MarkdownCell.
+func cellText(s string) string {
+	c := escape.Clean(s, cellMax)
+	if c == "" {
+		return "-"
+	}
+	if !strings.ContainsAny(c, inlineSpecial) {
+		return c
+	}
+	return escape.MarkdownCell(s, cellMax)
+}
+
 // Table renders a report table as a GFM table. Cells are escaped; a
 // severity cell gets its badge; omitted rows are counted below the table.
 func Table(t *report.Table, lang string) string {
@@ -273,8 +293,11 @@ func Table(t *report.Table, lang string) string {
 	}
 	for _, row := range t.Rows {
 		b.WriteString("\n|")
-		for _, cell := range row {
-			text := escape.MarkdownCell(cell.Text, cellMax)
+		for i, cell := range row {
+			text := cellText(cell.Text)
+			if i < len(t.Columns) && t.Columns[i].Code && cell.Text != "" && cell.Text != "-" {
+				text = escape.MarkdownCode(cell.Text, codeMax)
+			}
 			if cell.Severity != "" {
 				text = SeverityBadge(cell.Severity, lang)
 			}
