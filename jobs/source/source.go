@@ -165,3 +165,47 @@ func (s Scope) Matches(in Instance) bool {
 func (s Scope) Empty() bool {
 	return len(s.InstanceIDs) == 0 && len(s.Tags) == 0 && len(s.NameGlobs) == 0
 }
+
+// Selects reports whether the query covers log group name: every group
+// when Groups is empty, else a group equal to one entry or matched by it as
+// a glob, where * matches any run of characters including "/" (so
+// "/aws/eks/*" selects "/aws/eks/eksworkshop/cluster") and ? one character.
+func (q LogQuery) Selects(name string) bool {
+	if len(q.Groups) == 0 {
+		return true
+	}
+	for _, g := range q.Groups {
+		if g == name || globMatch(g, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches * (any run, "/" included) and ? (one byte); every
+// other byte stands for itself. It backtracks only to the last *, so it is
+// linear in practice and never blows up on hostile patterns.
+func globMatch(pattern, name string) bool {
+	p, n := 0, 0
+	star, mark := -1, 0
+	for n < len(name) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == name[n]):
+			p++
+			n++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, n
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			n = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -44,3 +44,25 @@ func TestPeriodFor(t *testing.T) {
 		}
 	}
 }
+
+func TestLogQuerySelects(t *testing.T) {
+	for _, tc := range []struct {
+		groups []string
+		name   string
+		want   bool
+	}{
+		{nil, "/aws/eks/eksworkshop/cluster", true},
+		{[]string{"/aws/eks/*"}, "/aws/eks/eksworkshop/cluster", true},
+		{[]string{"/aws/eks/*"}, "/aws/lambda/x", false},
+		{[]string{"/aws/lambda/order-notifier"}, "/aws/lambda/order-notifier", true},
+		{[]string{"/aws/lambda/order-notifier"}, "/aws/lambda/order-notifier-2", false},
+		{[]string{"*/alerts/*"}, "/firewall/alerts/dmz", true},
+		{[]string{"/firewall/alerts/?mz"}, "/firewall/alerts/dmz", true},
+		{[]string{"/x", "*cloudtrail*"}, "/aws/cloudtrail/management", true},
+		{[]string{"**a**a**a**a**b"}, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+	} {
+		if got := (LogQuery{Groups: tc.groups}).Selects(tc.name); got != tc.want {
+			t.Errorf("%v selects %q: got %v, want %v", tc.groups, tc.name, got, tc.want)
+		}
+	}
+}
