@@ -89,7 +89,7 @@ func (a *run) alarms() {
 	byAlarm := map[string][]source.AlarmTransition{}
 	var changes []source.AlarmTransition
 	for _, tr := range d.AlarmHistory {
-		if !w.Contains(tr.Time) {
+		if histMissing || !w.Contains(tr.Time) {
 			continue
 		}
 		changes = append(changes, tr)
