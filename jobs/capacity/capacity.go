@@ -1,0 +1,244 @@
+// Package capacity is the weekly capacity review (kind capacity): per
+// instance CPU, memory, disk, network and EBS statistics over the window,
+// exhaustion forecasts from robust daily trends, rightsizing modelled on AWS
+// Compute Optimizer and Trusted Advisor with on-demand savings, node counts
+// for Auto Scaling and EKS node groups, and the week-over-week movers.
+//
+// It is a pure function of (dataset, options, instant): it never calls AWS
+// and never reads the clock. The method is explained in docs/capacity.md.
+package capacity
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/report"
+)
+
+// Options are the job's capacity options with the preset and defaults applied.
+type Options = config.CapacityOptions
+
+// Analyzer is the capacity review.
+type Analyzer struct{}
+
+// New returns the capacity analyzer.
+func New() Analyzer { return Analyzer{} }
+
+var _ analyze.Analyzer = Analyzer{}
+
+// Plan asks for the instances and their metrics over the window at 5-minute
+// resolution (hourly once CloudWatch keeps only hourly data), plus the
+// previous week when the window does not already hold it.
+func (Analyzer) Plan(job *config.Job, w source.Window, at time.Time) analyze.Plan {
+	o := job.Capacity.WithDefaults()
+	req := source.Request{
+		Window:  w,
+		Needs:   source.NeedInstances | source.NeedMetrics,
+		Scope:   scopeOf(job.Scope),
+		Metrics: metrics,
+		Period:  5 * time.Minute,
+	}
+	if source.PeriodFor(w.Start, at) == time.Hour {
+		req.Period = time.Hour
+	}
+	if o.LivePrices {
+		req.Needs |= source.NeedPrices
+	}
+	plan := analyze.Plan{Request: req}
+	if w.Duration() < 14*24*time.Hour {
+		prev := source.Window{Start: w.End.Add(-14 * 24 * time.Hour), End: w.End.Add(-7 * 24 * time.Hour)}
+		plan.Compare = &prev
+		plan.CompareNeeds = source.NeedInstances | source.NeedMetrics
+	}
+	return plan
+}
+
+// scopeOf converts the job's scope to the source's.
+func scopeOf(s config.Scope) source.Scope {
+	return source.Scope{InstanceIDs: s.InstanceIDs, Tags: s.Tags, NameGlobs: s.Names}
+}
+
+// Result is the whole analysis, before it becomes a report.
+type Result struct {
+	At     time.Time
+	Window source.Window
+	Opts   Options
+	Region string
+	// Prices is the table used; Priced is false when the region is not in
+	// the embedded table (savings are then unknown); Live counts prices the
+	// source supplied.
+	Prices *PriceTable
+	Priced bool
+	Live   int
+
+	Profiles  []*profile
+	Recs      map[string]Rec // by instance id, stand-alone instances
+	Groups    []*Group
+	Skipped   []*profile
+	Forecasts []*Forecast
+
+	Fleet  [2]FleetWeek // previous, this
+	Movers []Mover
+}
+
+// FleetWeek are one week's fleet totals.
+type FleetWeek struct {
+	Instances int
+	VCPU      int
+	// CPU is the vCPU-weighted mean CPU %.
+	CPU    float64
+	NetGB  float64
+	EBSOps float64
+	// HourlyUSD is the on-demand cost per hour of the instances seen.
+	HourlyUSD float64
+}
+
+// Mover is one instance whose mean CPU changed most between the weeks.
+type Mover struct {
+	P              *profile
+	Before, After  float64 // mean CPU %
+	Delta, Percent float64 // points and relative change
+}
+
+// run does the analysis.
+func run(in analyze.Input) *Result {
+	o := in.Job.Capacity.WithDefaults()
+	ds := in.Data
+	if ds == nil {
+		ds = &source.Dataset{}
+	}
+	r := &Result{At: in.At, Window: in.Window, Opts: o, Region: ds.Account.Region, Recs: map[string]Rec{}}
+	r.Prices, r.Priced = Prices(r.Region)
+	for _, lp := range ds.Prices {
+		if (lp.Region == "" || lp.Region == r.Region) && lp.USDPerHour > 0 && !math.IsInf(lp.USDPerHour, 0) {
+			r.Prices.Override(lp.InstanceType, lp.USDPerHour)
+			r.Live++
+		}
+	}
+	if r.Live > 0 {
+		r.Priced = true
+	}
+
+	sets := indexSeries(ds)
+	prevSets := map[string]*seriesSet{}
+	if in.Previous != nil {
+		prevSets = indexSeries(in.Previous)
+	}
+	insts := make([]source.Instance, len(ds.Instances))
+	copy(insts, ds.Instances)
+	sort.Slice(insts, func(i, j int) bool {
+		if insts[i].Label() != insts[j].Label() {
+			return insts[i].Label() < insts[j].Label()
+		}
+		return insts[i].ID < insts[j].ID
+	})
+	var buf []float64
+	groups := map[string]*Group{}
+	for _, inst := range insts {
+		var prev *seriesSet
+		if in.Previous != nil {
+			prev = prevSets[inst.ID]
+			if prev == nil {
+				prev = &seriesSet{}
+			}
+		}
+		p := build(inst, sets[inst.ID], prev, in.Window, o, &buf)
+		r.Profiles = append(r.Profiles, p)
+		skipped := p.CPU.Hours < o.MinHours
+		if skipped {
+			r.Skipped = append(r.Skipped, p)
+		}
+		if key, name, kind := groupKey(inst); key != "" {
+			g := groups[key]
+			if g == nil {
+				g = &Group{Key: key, Name: name, Kind: kind}
+				groups[key] = g
+				r.Groups = append(r.Groups, g)
+			}
+			if skipped {
+				g.Skipped++
+			} else {
+				g.Members = append(g.Members, p)
+			}
+		} else if !skipped {
+			r.Recs[inst.ID] = rightsize(p, r.Prices, o)
+		}
+		if !skipped {
+			r.Forecasts = append(r.Forecasts, forecasts(p, in.At, o)...)
+		}
+	}
+	sort.Slice(r.Groups, func(i, j int) bool { return r.Groups[i].Name < r.Groups[j].Name })
+	for _, g := range r.Groups {
+		sizeGroup(g, r.Prices, o)
+	}
+	r.weekOverWeek()
+	return r
+}
+
+func (r *Result) weekOverWeek() {
+	for _, p := range r.Profiles {
+		for i, w := range p.Weeks {
+			if !w.Has {
+				continue
+			}
+			f := &r.Fleet[i]
+			f.Instances++
+			v := p.Spec.VCPU
+			if v == 0 {
+				v = 1 // unknown type: count it, weighted as one vCPU
+			}
+			f.VCPU += v
+			f.CPU += w.CPUAvg * float64(v)
+			f.NetGB += w.NetGB
+			f.EBSOps += w.EBSOps
+			if pr, ok := r.Prices.Get(p.Inst.Type); ok {
+				f.HourlyUSD += pr.USDPerHour
+			}
+		}
+		if p.Weeks[0].Has && p.Weeks[1].Has {
+			m := Mover{P: p, Before: p.Weeks[0].CPUAvg, After: p.Weeks[1].CPUAvg}
+			m.Delta = m.After - m.Before
+			m.Percent = math.NaN()
+			if m.Before > 0 {
+				m.Percent = m.Delta / m.Before * 100
+			}
+			r.Movers = append(r.Movers, m)
+		}
+	}
+	for i := range r.Fleet {
+		if r.Fleet[i].VCPU > 0 {
+			r.Fleet[i].CPU /= float64(r.Fleet[i].VCPU)
+		}
+	}
+	sort.SliceStable(r.Movers, func(i, j int) bool {
+		a, b := math.Abs(r.Movers[i].Delta), math.Abs(r.Movers[j].Delta)
+		if a != b {
+			return a > b
+		}
+		return r.Movers[i].P.Inst.Label() < r.Movers[j].P.Inst.Label()
+	})
+	// A mover moved: changes under one point are noise, not news.
+	n := 0
+	for _, m := range r.Movers {
+		if math.Abs(m.Delta) >= 1 && n < r.Opts.TopMovers {
+			r.Movers[n] = m
+			n++
+		}
+	}
+	r.Movers = r.Movers[:n]
+}
+
+// Analyze implements analyze.Analyzer.
+func (a Analyzer) Analyze(in analyze.Input) (*report.Report, error) {
+	res := run(in)
+	rep := analyze.NewReport(in)
+	buildReport(rep, res, in)
+	if err := analyze.Finish(rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
