@@ -14,7 +14,7 @@ type Group struct {
 	// Key is "eks:<cluster>/<nodegroup>" or "asg:<name>"; Name is what a
 	// reader recognises.
 	Key, Name, Kind string
-	Members    []*profile
+	Members         []*profile
 	// Skipped counts members with too little data.
 	Skipped int
 	// Type is the most common instance type; Mixed is set when there are others.

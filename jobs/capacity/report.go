@@ -136,7 +136,7 @@ func buildReport(rep *report.Report, r *Result, in analyze.Input) {
 	if r.Opts.LivePrices && r.Live == 0 {
 		rep.DataGaps = append(rep.DataGaps, report.DataGap{
 			Source: "analyzer", Part: "prices:live",
-			Error:  "live_prices is set but the source returned no prices; the embedded table (" + PriceTableDate + ") was used",
+			Error: "live_prices is set but the source returned no prices; the embedded table (" + PriceTableDate + ") was used",
 		})
 	}
 	savings := w.findings()
@@ -219,7 +219,7 @@ func (w *writer) findings() []savingsLine {
 					describe(t.Type), o.SizingPercentile, t.ProjCPU, o.CPUCeiling, mem),
 				Value: report.Float(round2(t.Monthly)), Unit: w.s(txUnitMonth),
 				Recommendation: w.s(tx{En: "Change the type to %s in a maintenance window (stop, modify, start).", Ko: "점검 시간에 유형을 %s(으)로 변경하십시오 (중지, 변경, 시작)."}, t.Type.Name) + alt,
-				Evidence: ev,
+				Evidence:       ev,
 			})
 			lines = append(lines, savingsLine{fmt.Sprintf("%s: %s → %s", resource(p), p.Inst.Type, t.Type.Name), t.Monthly, "rightsize"})
 		}
@@ -441,9 +441,9 @@ func (w *writer) exhaustionFindings() {
 		}
 		w.rep.Findings = append(w.rep.Findings, report.Finding{
 			ID: FindingExhaustion, Severity: sev, Resource: resource(f.Inst) + suffix(f),
-			Title:          w.s(title, resource(f.Inst), w.metricName(f), limit, w.date(date)),
-			Detail:         detail,
-			Value:          report.Float(math.Round(days*10) / 10), Unit: w.s(txUnitDays),
+			Title:  w.s(title, resource(f.Inst), w.metricName(f), limit, w.date(date)),
+			Detail: detail,
+			Value:  report.Float(math.Round(days*10) / 10), Unit: w.s(txUnitDays),
 			Recommendation: w.s(recText, w.date(date)),
 			Evidence:       ev,
 		})
