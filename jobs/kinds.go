@@ -6,6 +6,7 @@ import (
 
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/capacity"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/jobs/source/demo"
 	"github.com/cwreport/cwreport/jobs/source/snapshot"
@@ -24,6 +25,7 @@ func Analyzers() (*analyze.Registry, error) {
 		an   analyze.Analyzer
 	}{
 		{status.Kind, status.New()},
+		{"capacity", capacity.New()},
 	} {
 		if err := reg.Register(k.kind, k.an); err != nil {
 			return nil, err
