@@ -155,6 +155,7 @@ func (v *validator) source(s *Source) {
 	if s.ExternalID != "" && s.AssumeRoleARN == "" {
 		v.errorf("source.external_id", "is set but source.assume_role_arn is not; an external id only applies when assuming a role")
 	}
+	s.validateAWS(v)
 }
 
 var jobNameOK = func(s string) bool {

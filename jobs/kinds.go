@@ -8,6 +8,7 @@ import (
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/capacity"
 	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/jobs/source/aws"
 	"github.com/cwreport/cwreport/jobs/source/demo"
 	"github.com/cwreport/cwreport/jobs/source/snapshot"
 	"github.com/cwreport/cwreport/jobs/status"
@@ -49,6 +50,8 @@ func OpenSource(ctx context.Context, cfg *config.Config) (source.Source, error) 
 		return demo.New(), nil
 	case "snapshot":
 		return snapshot.Source{Path: cfg.Source.Path}, nil
+	case "aws":
+		return aws.New(ctx, aws.Options{Config: cfg.Source})
 	default:
 		return nil, fmt.Errorf("source type %q is not available in this build", cfg.Source.Type)
 	}
