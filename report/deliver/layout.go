@@ -1,7 +1,9 @@
 package deliver
 
 import (
+	"net/url"
 	"path"
+	"strconv"
 	"time"
 
 	"github.com/cwreport/cwreport/report"
@@ -28,4 +30,23 @@ func CoverDate(s report.Summary) time.Time {
 		end = end.Add(-time.Nanosecond)
 	}
 	return end.In(loc)
+}
+
+// LinkExpiry reads when a presigned (SigV4) link stops working from its
+// X-Amz-Date and X-Amz-Expires parameters; ok is false for other links.
+func LinkExpiry(link string) (time.Time, bool) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return time.Time{}, false
+	}
+	q := u.Query()
+	start, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		return time.Time{}, false
+	}
+	secs, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+	if err != nil || secs <= 0 {
+		return time.Time{}, false
+	}
+	return start.Add(time.Duration(secs) * time.Second), true
 }
