@@ -156,7 +156,7 @@ func tidy(b []byte) []byte {
 // escapes it; templates never write untrusted text raw.
 func Funcs(lang string, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"md":   func(s string) string { return escape.Markdown(s, textMax) },
+		"md":   func(s string) string { return escape.DefuseAutolinks(escape.Markdown(s, textMax)) },
 		"cell": cellText,
 		"code": func(s string) string { return escape.MarkdownCode(s, codeMax) },
 		"datetime": func(t time.Time) string {
@@ -254,18 +254,18 @@ const inlineSpecial = "\\`*_[]<>|!~&{}"
 
 // cellText makes s safe inside a GFM table cell. Cells hold inline content
 // only, so block markers ("-", "#", "1.") need no escaping there: text free
-// of inline markup is written cleaned but without backslashes, which keeps
-// numbers and dates readable in the .md file; anything else goes through
-// escape.MarkdownCell.
+// of inline markup and of link-like text is written cleaned but without
+// backslashes, which keeps plain words readable in the .md file; anything
+// else goes through escape.MarkdownCell and escape.DefuseAutolinks.
 func cellText(s string) string {
 	c := escape.Clean(s, cellMax)
 	if c == "" {
 		return "-"
 	}
-	if !strings.ContainsAny(c, inlineSpecial) {
+	if !strings.ContainsAny(c, inlineSpecial+":@") && !strings.Contains(strings.ToLower(c), "www.") {
 		return c
 	}
-	return escape.MarkdownCell(s, cellMax)
+	return escape.DefuseAutolinks(escape.MarkdownCell(s, cellMax))
 }
 
 // Table renders a report table as a GFM table. Cells are escaped; a
