@@ -25,19 +25,19 @@ const maxTimelineLanes = 12
 
 type alarmSummary struct {
 	total, firing, fresh, changes, flapping, stuck, insufficient int
-	firstFiring                                                 string
-	historyKnown                                                bool
+	firstFiring                                                  string
+	historyKnown                                                 bool
 	// firingOn maps instance ids to the names of their alarms in ALARM.
 	firingOn map[string][]string
 }
 
 var comparisonSymbol = map[string]string{
-	"GreaterThanThreshold":          ">",
-	"GreaterThanOrEqualToThreshold": "≥",
-	"LessThanThreshold":             "<",
-	"LessThanOrEqualToThreshold":    "≤",
-	"GreaterThanUpperThreshold":     ">",
-	"LessThanLowerThreshold":        "<",
+	"GreaterThanThreshold":                     ">",
+	"GreaterThanOrEqualToThreshold":            "≥",
+	"LessThanThreshold":                        "<",
+	"LessThanOrEqualToThreshold":               "≤",
+	"GreaterThanUpperThreshold":                ">",
+	"LessThanLowerThreshold":                   "<",
 	"LessThanLowerOrGreaterThanUpperThreshold": "<>",
 }
 

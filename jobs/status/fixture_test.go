@@ -39,8 +39,8 @@ type builder struct {
 func newBuilder(at time.Time) *builder {
 	w := source.Window{Start: at.Add(-24 * time.Hour), End: at}
 	return &builder{
-		ds:     &source.Dataset{Account: source.Account{ID: "111122223333", Alias: "test", Region: "ap-northeast-2"}, Window: w},
-		at:     at, win: w, period: 300, days: 7,
+		ds: &source.Dataset{Account: source.Account{ID: "111122223333", Alias: "test", Region: "ap-northeast-2"}, Window: w},
+		at: at, win: w, period: 300, days: 7,
 		rng: rand.New(rand.NewPCG(1, 2)),
 	}
 }
@@ -156,7 +156,7 @@ func crafted(at time.Time) *builder {
 	w := b.win
 	b.alarm(source.Alarm{Name: "High-CPU-Usage", State: source.StateAlarm, StateUpdated: at.Add(-170 * time.Minute),
 		StateReason: "Threshold Crossed: 3 datapoints [96.1, 95.8, 97.0] were greater than the threshold (80.0).",
-		Namespace: "AWS/EC2", Metric: "CPUUtilization", Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0dmz000000000002"}},
+		Namespace:   "AWS/EC2", Metric: "CPUUtilization", Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0dmz000000000002"}},
 		Threshold: 80, Comparison: "GreaterThanThreshold", ActionsEnabled: true, AlarmActions: []string{"arn:aws:sns:ap-northeast-2:111122223333:ops"}},
 		tr("High-CPU-Usage", at.Add(-170*time.Minute), source.StateOK, source.StateAlarm, "Threshold Crossed"))
 	b.alarm(source.Alarm{Name: "Low-CPU-Usage", State: source.StateAlarm, StateUpdated: at.Add(-12 * 24 * time.Hour),
@@ -177,7 +177,7 @@ func crafted(at time.Time) *builder {
 	b.alarm(source.Alarm{Name: "Disk-Space-Low-db-01", State: source.StateInsufficientData, StateUpdated: at.Add(-72 * time.Hour),
 		StateReason: "Insufficient Data: 1 datapoint was unknown.", Namespace: "CWAgent", Metric: "disk_used_percent",
 		Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0db0000000000004"}, {Name: "path", Value: "/data"}, {Name: "device", Value: "xvdf"}},
-		Threshold: 90, Comparison: "GreaterThanThreshold"})
+		Threshold:  90, Comparison: "GreaterThanThreshold"})
 	b.alarm(source.Alarm{Name: "Status-Check-Failed", State: source.StateOK, StateUpdated: fail.Add(15 * time.Minute),
 		Namespace: "AWS/EC2", Metric: "StatusCheckFailed", Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0bat000000000003"}},
 		Threshold: 1, Comparison: "GreaterThanOrEqualToThreshold", ActionsEnabled: true},

@@ -53,7 +53,7 @@ func hostile(at time.Time) *builder {
 	})
 	b.alarm(source.Alarm{Name: "Evil|<b>alarm</b>`", State: source.StateAlarm, StateUpdated: at.Add(-time.Hour),
 		StateReason: "reason | with <i>html</i> see http://evil.example/x and\nnewline " + strings.Repeat("x", 5000),
-		Namespace: "AWS/EC2", Metric: "CPUUtilization", Threshold: 1, Comparison: "GreaterThanThreshold",
+		Namespace:   "AWS/EC2", Metric: "CPUUtilization", Threshold: 1, Comparison: "GreaterThanThreshold",
 		Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0evil00000000009"}}})
 	return b
 }

@@ -413,7 +413,7 @@ func (a *run) perHourChart(groups []*groupResult) *report.Chart {
 	slices.Sort(keys)
 	w := a.in.Window
 	ch := &report.Chart{ID: ChartLogsPerHour, Kind: report.ChartHistogram,
-		Title: a.t(i18n.Text{En: "Error events per hour, all log groups", Ko: "시간별 오류 이벤트 (전체 로그 그룹)"}),
+		Title:  a.t(i18n.Text{En: "Error events per hour, all log groups", Ko: "시간별 오류 이벤트 (전체 로그 그룹)"}),
 		YLabel: a.t(i18n.Text{En: "errors", Ko: "오류"}), Start: w.Start, End: w.End}
 	for _, k := range keys {
 		s := time.Unix(k, 0).UTC()

@@ -627,7 +627,7 @@ func (a *run) cpuChart() *report.Chart {
 	}
 	w := a.in.Window
 	ch := &report.Chart{ID: ChartCPUBusiest, Kind: report.ChartTimeSeries,
-		Title: a.t(i18n.Text{En: "CPU of the busiest instances", Ko: "가장 바쁜 인스턴스의 CPU 사용률"}),
+		Title:  a.t(i18n.Text{En: "CPU of the busiest instances", Ko: "가장 바쁜 인스턴스의 CPU 사용률"}),
 		YLabel: "CPU", Unit: "%", YMax: 100, Start: w.Start, End: w.End}
 	ids := map[string]bool{}
 	for _, im := range top {

@@ -215,10 +215,10 @@ func (Analyzer) Findings() []report.FindingDef {
 			Recommendation: "Find what grew (du -xh --max-depth=2 on the path), rotate and compress logs, remove old artifacts, and extend the EBS volume and file system before 95%; the capacity report forecasts the date.",
 		},
 		{
-			ID:       FindNoData,
-			Title:    "A running instance published no CPUUtilization datapoint in the window.",
-			Severity: "low.",
-			Evidence: []string{"instance_id, state"},
+			ID:             FindNoData,
+			Title:          "A running instance published no CPUUtilization datapoint in the window.",
+			Severity:       "low.",
+			Evidence:       []string{"instance_id, state"},
 			Recommendation: "An instance without metrics is invisible to every alarm: check that it is really running, that the job's scope and the IAM policy cover it, and that CloudWatch is not throttling the collection.",
 		},
 		{
