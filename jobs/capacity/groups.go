@@ -2,7 +2,6 @@ package capacity
 
 import (
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/cwreport/cwreport/jobs/source"
@@ -173,6 +172,5 @@ func groupUtil(members []*profile, pct float64, get func(*profile) (*source.Seri
 			util = append(util, load[k]/capa[k])
 		}
 	}
-	slices.Sort(util)
-	return percentile(util, pct)
+	return quantiles(util, pct)[0]
 }

@@ -38,6 +38,12 @@ const (
 	PriceTableSource = "AWS Price List API values (us-east-1 via aws/karpenter-provider-aws generated pricing; ap-northeast-2 via public get-products extracts), sizes without a quote scaled linearly by vCPU"
 )
 
+// txPriceSource is PriceTableSource for readers of either language.
+var txPriceSource = tx{
+	En: PriceTableSource,
+	Ko: "AWS Price List API 가격 (us-east-1은 aws/karpenter-provider-aws 생성 가격표, ap-northeast-2는 공개된 get-products 추출본), 가격이 없는 크기는 vCPU에 비례해 환산",
+}
+
 // HoursPerMonth is AWS's convention for monthly on-demand cost.
 const HoursPerMonth = 730
 

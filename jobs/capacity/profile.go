@@ -2,7 +2,6 @@ package capacity
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"time"
 
@@ -198,16 +197,14 @@ func statsOf(vals []float64, sizingPct float64, period int32) stats {
 		return st
 	}
 	var sum float64
+	st.Max = math.Inf(-1)
 	for _, v := range vals {
 		sum += v
+		st.Max = max(st.Max, v)
 	}
 	st.Mean = sum / float64(len(vals))
-	slices.Sort(vals)
-	st.P50 = percentile(vals, 50)
-	st.P95 = percentile(vals, 95)
-	st.P995 = percentile(vals, 99.5)
-	st.Max = vals[len(vals)-1]
-	st.Sizing = percentile(vals, sizingPct)
+	q := quantiles(vals, 50, 95, 99.5, sizingPct)
+	st.P50, st.P95, st.P995, st.Sizing = q[0], q[1], q[2], q[3]
 	st.Hours = float64(len(vals)) * float64(period) / 3600
 	return st
 }
@@ -235,10 +232,10 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 	}
 	*buf = valuesIn(set.cpuMax, from, to, *buf)
 	p.CPU = statsOf(*buf, o.SizingPercentile, period)
-	dailyPercentile(set.cpuMax, d, *buf, func(k int, sorted []float64) {
-		p.Days[k].CPUP95 = percentile(sorted, 95)
-		p.Days[k].CPUMax = sorted[len(sorted)-1]
-		p.Days[k].cpuN = len(sorted)
+	dailyPercentile(set.cpuMax, d, *buf, func(k int, vals []float64) {
+		q := quantiles(vals, 95, 100)
+		p.Days[k].CPUP95, p.Days[k].CPUMax = q[0], q[1]
+		p.Days[k].cpuN = len(vals)
 	})
 
 	// CPU averages: window mean and daily means. Without the Average series
@@ -284,7 +281,7 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 			}
 			st := statsOf(*buf, o.SizingPercentile, mp)
 			p.Mem = &st
-			dailyPercentile(set.mem, d, *buf, func(k int, sorted []float64) { p.Days[k].MemP95 = percentile(sorted, 95) })
+			dailyPercentile(set.mem, d, *buf, func(k int, vals []float64) { p.Days[k].MemP95 = quantiles(vals, 95)[0] })
 		}
 	}
 
@@ -328,9 +325,9 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 	return p
 }
 
-// dailyPercentile hands each day's sorted values to f (days without data are
-// skipped). buf is scratch space.
-func dailyPercentile(s *source.Series, d days, buf []float64, f func(k int, sorted []float64)) {
+// dailyPercentile hands each day's values to f (days without data are
+// skipped); f may reorder them. buf is scratch space.
+func dailyPercentile(s *source.Series, d days, buf []float64, f func(k int, vals []float64)) {
 	if s == nil {
 		return
 	}
@@ -340,7 +337,6 @@ func dailyPercentile(s *source.Series, d days, buf []float64, f func(k int, sort
 		if len(vals) == 0 {
 			continue
 		}
-		slices.Sort(vals)
 		f(k, vals)
 	}
 }
@@ -407,8 +403,7 @@ func weekOf(set *seriesSet, from, to int64, buf *[]float64) week {
 	}
 	w.CPUAvg = sum / float64(len(*buf))
 	*buf = valuesIn(set.cpuMax, from, to, *buf)
-	slices.Sort(*buf)
-	w.CPUP95 = percentile(*buf, 95)
+	w.CPUP95 = quantiles(*buf, 95)[0]
 	for _, s := range []*source.Series{set.netIn, set.netOut} {
 		for _, v := range valuesIn(s, from, to, *buf) {
 			w.NetGB += v / 1e9

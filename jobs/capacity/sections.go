@@ -94,7 +94,7 @@ func (w *writer) summary(lines []savingsLine) {
 		fact("savings_nodes_usd", tx{En: "… by fewer group nodes", Ko: "… 그룹 노드 축소"}, money(nodes)),
 		fact("upsize_cost_usd", tx{En: "Extra cost of fixing under-provisioning", Ko: "용량 부족 해소 추가 비용"}, money(upsize)),
 		fact("exhaustion_forecasts", withArg(tx{En: "Exhaustion forecasts within %d days", Ko: "%d일 내 소진 예측"}, o.HorizonDays), report.Int(int64(urgent))),
-		fact("preset", tx{En: "Preset", Ko: "프리셋"}, report.Text(fmt.Sprintf("%s (p%g, CPU ≤ %g%%, memory ≤ %g%%, group target %g)", o.Preset, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling, o.GroupTarget))),
+		fact("preset", tx{En: "Preset", Ko: "프리셋"}, report.Text(w.s(tx{En: "%s (p%g, CPU ≤ %g%%, memory ≤ %g%%, group target %g)", Ko: "%s (p%g, CPU ≤ %g%%, 메모리 ≤ %g%%, 그룹 목표 %g)"}, o.Preset, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling, o.GroupTarget))),
 	}
 	if !r.Priced {
 		for i := range sec.Facts {
@@ -116,7 +116,7 @@ func (w *writer) summary(lines []savingsLine) {
 	}
 	sec.Notes = append(sec.Notes, w.s(tx{
 		En: "Savings are on-demand list prices × 730 hours × instance count, before Savings Plans, Reserved Instances or other discounts. Prices: %s, %s.",
-		Ko: "절감액은 온디맨드 정가 × 730시간 × 대수이며 Savings Plans, 예약 인스턴스 등 할인 전 금액입니다. 가격 출처: %s, %s."}, PriceTableSource, PriceTableDate))
+		Ko: "절감액은 온디맨드 정가 × 730시간 × 대수이며 Savings Plans, 예약 인스턴스 등 할인 전 금액입니다. 가격 출처: %s, %s."}, w.s(txPriceSource), PriceTableDate))
 	if r.Live > 0 {
 		sec.Notes = append(sec.Notes, w.s(tx{En: "%d prices came live from the AWS Price List API this run.", Ko: "이번 실행에서 가격 %d건은 AWS Price List API에서 직접 조회했습니다."}, r.Live))
 	}
@@ -377,7 +377,7 @@ func (w *writer) wowSection() {
 	t.Rows = [][]report.Cell{
 		{report.Text(w.s(tx{En: "Instances reporting", Ko: "데이터가 있는 인스턴스"})), report.Int(int64(p.Instances)), report.Int(int64(c.Instances)), change(float64(p.Instances), float64(c.Instances))},
 		{report.Text(w.s(tx{En: "vCPUs", Ko: "vCPU"})), report.Int(int64(p.VCPU)), report.Int(int64(c.VCPU)), change(float64(p.VCPU), float64(c.VCPU))},
-		{report.Text(w.s(tx{En: "Mean CPU (vCPU-weighted) %", Ko: "평균 CPU (vCPU 가중) %"})), pctCell(p.CPU), pctCell(c.CPU), change(p.CPU, c.CPU)},
+		{report.Text(w.s(tx{En: "Mean CPU (vCPU-weighted) %%", Ko: "평균 CPU (vCPU 가중) %%"})), pctCell(p.CPU), pctCell(c.CPU), change(p.CPU, c.CPU)},
 		{report.Text(w.s(tx{En: "Network in+out GB", Ko: "네트워크 입출력 GB"})), report.Num(p.NetGB, 1), report.Num(c.NetGB, 1), change(p.NetGB, c.NetGB)},
 		{report.Text(w.s(tx{En: "EBS operations", Ko: "EBS 작업 수"})), report.Num(p.EBSOps, 0), report.Num(c.EBSOps, 0), change(p.EBSOps, c.EBSOps)},
 		{report.Text(w.s(tx{En: "On-demand cost per hour USD", Ko: "시간당 온디맨드 비용 USD"})), report.Num(p.HourlyUSD, 4), report.Num(c.HourlyUSD, 4), change(p.HourlyUSD, c.HourlyUSD)},
