@@ -46,7 +46,10 @@ func (Analyzer) Plan(job *config.Job, w source.Window, at time.Time) analyze.Pla
 		req.Period = time.Hour
 	}
 	if o.LivePrices {
+		// Every type the review can recommend, so live prices cover the
+		// candidates as well as the current types.
 		req.Needs |= source.NeedPrices
+		req.PriceTypes = TypeNames()
 	}
 	plan := analyze.Plan{Request: req}
 	if w.Duration() < 14*24*time.Hour {

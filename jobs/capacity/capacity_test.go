@@ -406,6 +406,9 @@ func TestPlan(t *testing.T) {
 	if p.Request.Period != 5*time.Minute || !p.Request.Needs.Has(source.NeedInstances|source.NeedMetrics|source.NeedPrices) {
 		t.Errorf("request %+v", p.Request)
 	}
+	if len(p.Request.PriceTypes) != len(specs) || p.Request.PriceTypes[0] != "c6a.12xlarge" {
+		t.Errorf("price types %v", p.Request.PriceTypes)
+	}
 	if len(p.Request.Scope.NameGlobs) != 1 || len(p.Request.Metrics) != len(metrics) {
 		t.Errorf("scope %+v metrics %d", p.Request.Scope, len(p.Request.Metrics))
 	}

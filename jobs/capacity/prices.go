@@ -188,6 +188,16 @@ func Spec(name string) (InstanceType, bool) {
 	return t, ok
 }
 
+// TypeNames lists every type the table knows, sorted.
+func TypeNames() []string {
+	out := make([]string, 0, len(specs))
+	for n := range specs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Regions lists the regions the embedded table prices.
 func Regions() []string {
 	out := make([]string, 0, len(quoted))
