@@ -34,9 +34,20 @@ var fatalMarkers = []string{
 	"CrashLoopBackOff", "core dumped",
 }
 
+// fatalMarker returns the fatal-class marker in a pattern, or "".
+func fatalMarker(pattern string) string {
+	for _, m := range fatalMarkers {
+		if strings.Contains(pattern, m) {
+			return m
+		}
+	}
+	return ""
+}
+
 type groupResult struct {
 	name      string
 	stats     *source.LogStats // nil: unknown
+	patterns  []source.LogPattern
 	reason    string           // why unknown
 	peakStart time.Time
 	peakCount int64
@@ -81,7 +92,7 @@ func (a *run) logs() {
 		if gr.stats == nil {
 			if gp, ok := exactGap(d, "log_stats:"+n); ok {
 				gr.reason = gp.Error
-			} else if len(a.in.Job.Logs.Groups) > 0 && !matchesAny(n, a.in.Job.Logs.Groups) {
+			} else if !(source.LogQuery{Groups: a.in.Job.Logs.Groups}).Selects(n) {
 				continue // outside the job's log scope: not asked for
 			} else {
 				gr.reason = a.t(i18n.Text{En: "not scanned", Ko: "검사되지 않음"})
@@ -163,18 +174,6 @@ func groupErrors(g *groupResult) int64 {
 	return g.stats.ErrorEvents
 }
 
-func matchesAny(name string, globs []string) bool {
-	for _, g := range globs {
-		if g == name {
-			return true
-		}
-		if strings.HasSuffix(g, "*") && strings.HasPrefix(name, strings.TrimSuffix(g, "*")) {
-			return true
-		}
-	}
-	return false
-}
-
 // judgeGroup finds the peak hour, a burst and fatal-class patterns, and
 // grades the group.
 func (a *run) judgeGroup(gr *groupResult) {
@@ -190,15 +189,12 @@ func (a *run) judgeGroup(gr *groupResult) {
 		med := median(counts)
 		gr.burst = gr.peakCount >= burstMinCount && float64(gr.peakCount) >= burstFactor*(med+1)
 	}
-	for _, p := range st.Patterns {
-		for _, m := range fatalMarkers {
-			if strings.Contains(p.Pattern, m) {
-				gr.fatal = append(gr.fatal, m)
-				break
-			}
+	gr.patterns = coarsen(st.Patterns)
+	for _, p := range gr.patterns { // most frequent first
+		if m := fatalMarker(p.Pattern); m != "" && !slices.Contains(gr.fatal, m) {
+			gr.fatal = append(gr.fatal, m)
 		}
 	}
-	gr.fatal = slices.Compact(gr.fatal)
 	switch n := st.ErrorEvents; {
 	case n == 0:
 		gr.severity = report.SeverityInfo
@@ -230,8 +226,8 @@ func (a *run) logFinding(gr *groupResult) report.Finding {
 	if !gr.peakStart.IsZero() {
 		ev["peak_start"], ev["peak_count"] = gr.peakStart.UTC().Format(time.RFC3339), gr.peakCount
 	}
-	if len(st.Patterns) > 0 {
-		p := st.Patterns[0]
+	if len(gr.patterns) > 0 {
+		p := gr.patterns[0]
 		ev["top_pattern"], ev["top_count"] = clip(p.Pattern, exampleBytes), p.Count
 		detail += a.t(i18n.Text{En: " Most frequent: %s (%s times).", Ko: " 가장 흔한 패턴: %s (%s회)."}, clip(p.Pattern, 160), fmtInt(p.Count))
 	}
@@ -241,8 +237,11 @@ func (a *run) logFinding(gr *groupResult) report.Finding {
 	var rec string
 	switch {
 	case len(gr.fatal) > 0:
-		first := st.Patterns[0].FirstSeen
-		for _, p := range st.Patterns {
+		var first time.Time
+		for _, p := range gr.patterns {
+			if fatalMarker(p.Pattern) == "" {
+				continue
+			}
 			if !p.FirstSeen.IsZero() && (first.IsZero() || p.FirstSeen.Before(first)) {
 				first = p.FirstSeen
 			}
@@ -368,7 +367,7 @@ func (a *run) patternTable(groups []*groupResult) report.Table {
 		if gr.stats == nil {
 			continue
 		}
-		for i, p := range gr.stats.Patterns {
+		for i, p := range gr.patterns {
 			if i == patternsPerLog {
 				break
 			}
@@ -462,4 +461,58 @@ func clip(s string, n int) string {
 		s += "…"
 	}
 	return s
+}
+
+// coarsen merges patterns that differ only in digits the source's masking
+// kept (thread names like nio-8080-exec-3, klog prefixes like E1123): a
+// digit run anywhere becomes <N>. Counts add up, the first example stays,
+// first and last seen widen. Most frequent first, ties by pattern text.
+func coarsen(ps []source.LogPattern) []source.LogPattern {
+	idx := map[string]int{}
+	var out []source.LogPattern
+	for _, p := range ps {
+		key := maskDigits(p.Pattern)
+		i, ok := idx[key]
+		if !ok {
+			idx[key] = len(out)
+			p.Pattern = key
+			out = append(out, p)
+			continue
+		}
+		q := &out[i]
+		q.Count += p.Count
+		if !p.FirstSeen.IsZero() && (q.FirstSeen.IsZero() || p.FirstSeen.Before(q.FirstSeen)) {
+			q.FirstSeen = p.FirstSeen
+		}
+		if p.LastSeen.After(q.LastSeen) {
+			q.LastSeen = p.LastSeen
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Pattern < out[j].Pattern
+	})
+	return out
+}
+
+func maskDigits(s string) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] >= '0' && s[i] <= '9' {
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+			b.WriteString("<N>")
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }

@@ -479,9 +479,9 @@ func (a *run) metrics() {
 	}
 	sortRowsBySeverity(anomalies.Rows)
 
-	busiest := a.busiestTable(order)
+	busiest, all := a.busiestTable(order)
 	sec = a.sectionByID(SecMetrics)
-	sec.Tables = append(sec.Tables, anomalies, checks, busiest)
+	sec.Tables = append(sec.Tables, anomalies, checks, busiest, all)
 	if ch := a.cpuChart(); ch != nil {
 		sec.Charts = append(sec.Charts, *ch)
 	}
@@ -531,73 +531,85 @@ func (a *run) endCell(an *anomaly) report.Cell {
 	return report.Time(an.End, a.in.Location, i18n.DateTime)
 }
 
-// busiestTable lists the instances with the highest CPU p95 in the window.
-func (a *run) busiestTable(order []*instanceMetrics) report.Table {
-	t := report.Table{ID: TabBusiest, Title: a.t(i18n.Text{En: "Busiest instances (by CPU p95)", Ko: "가장 바쁜 인스턴스 (CPU p95 기준)"}),
-		Columns: []report.Column{
-			{Key: "instance", Title: a.t(i18n.Text{En: "Instance", Ko: "인스턴스"})},
-			{Key: "type", Title: a.t(i18n.Text{En: "Type", Ko: "유형"})},
-			{Key: "cpu_avg", Title: a.t(i18n.Text{En: "CPU avg", Ko: "CPU 평균"}), Unit: "%", Align: report.AlignRight},
-			{Key: "cpu_p95", Title: "CPU p95", Unit: "%", Align: report.AlignRight},
-			{Key: "cpu_max", Title: a.t(i18n.Text{En: "CPU max", Ko: "CPU 최대"}), Unit: "%", Align: report.AlignRight},
-			{Key: "network_in_bytes", Title: a.t(i18n.Text{En: "Net in", Ko: "수신"}), Align: report.AlignRight},
-			{Key: "network_out_bytes", Title: a.t(i18n.Text{En: "Net out", Ko: "송신"}), Align: report.AlignRight},
-			{Key: "memory_avg", Title: a.t(i18n.Text{En: "Memory", Ko: "메모리"}), Unit: "%", Align: report.AlignRight},
-			{Key: "disk_max", Title: a.t(i18n.Text{En: "Disk", Ko: "디스크"}), Unit: "%", Align: report.AlignRight},
-			{Key: "notes", Title: a.t(i18n.Text{En: "Notes", Ko: "비고"})},
-		}}
-	var ranked []*instanceMetrics
+// busiestTable lists the instances with the highest CPU p95 in the window;
+// instancesTable has every instance, for JSON consumers.
+func (a *run) busiestTable(order []*instanceMetrics) (report.Table, report.Table) {
+	cols := []report.Column{
+		{Key: "instance", Title: a.t(i18n.Text{En: "Instance", Ko: "인스턴스"})},
+		{Key: "type", Title: a.t(i18n.Text{En: "Type", Ko: "유형"})},
+		{Key: "cpu_avg", Title: a.t(i18n.Text{En: "CPU avg", Ko: "CPU 평균"}), Unit: "%", Align: report.AlignRight},
+		{Key: "cpu_p95", Title: "CPU p95", Unit: "%", Align: report.AlignRight},
+		{Key: "cpu_max", Title: a.t(i18n.Text{En: "CPU max", Ko: "CPU 최대"}), Unit: "%", Align: report.AlignRight},
+		{Key: "network_in_bytes", Title: a.t(i18n.Text{En: "Net in", Ko: "수신"}), Align: report.AlignRight},
+		{Key: "network_out_bytes", Title: a.t(i18n.Text{En: "Net out", Ko: "송신"}), Align: report.AlignRight},
+		{Key: "memory_avg", Title: a.t(i18n.Text{En: "Memory", Ko: "메모리"}), Unit: "%", Align: report.AlignRight},
+		{Key: "disk_max", Title: a.t(i18n.Text{En: "Disk", Ko: "디스크"}), Unit: "%", Align: report.AlignRight},
+		{Key: "notes", Title: a.t(i18n.Text{En: "Notes", Ko: "비고"})},
+	}
+	busy := report.Table{ID: TabBusiest, Title: a.t(i18n.Text{En: "Busiest instances (by CPU p95)", Ko: "가장 바쁜 인스턴스 (CPU p95 기준)"}), Columns: cols}
+	all := report.Table{ID: TabInstances, Title: a.t(i18n.Text{En: "Every instance", Ko: "전체 인스턴스"}),
+		Columns: append([]report.Column{{Key: "instance_id", Title: a.t(i18n.Text{En: "Instance id", Ko: "인스턴스 ID"})}}, cols...)}
+	var ranked, rest []*instanceMetrics
 	for _, im := range order {
 		if im.by[mCPU] != nil {
 			ranked = append(ranked, im)
+		} else {
+			rest = append(rest, im)
 		}
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].by[mCPU].p95 > ranked[j].by[mCPU].p95 })
+	for _, im := range append(append([]*instanceMetrics(nil), ranked...), rest...) {
+		all.Rows = append(all.Rows, append([]report.Cell{report.Text(im.id)}, a.instanceRow(im)...))
+	}
 	top := a.opts.TopInstances
 	if len(ranked) > top {
-		t.Omitted = len(ranked) - top
+		busy.Omitted = len(ranked) - top
 		ranked = ranked[:top]
 	}
 	a.metricSum.top = ranked
 	for _, im := range ranked {
-		cpu := im.by[mCPU]
-		typ := "-"
-		if im.inst != nil && im.inst.Type != "" {
-			typ = im.inst.Type
-		}
-		mem := report.Cell{Text: "-"}
-		if r := im.by[mMem]; r != nil {
-			mem = report.Num(r.mean, 1)
-		}
-		disk := report.Cell{Text: "-"}
-		if len(im.disks) > 0 {
-			worst := im.disks[0]
-			for _, r := range im.disks[1:] {
-				if r.last > worst.last {
-					worst = r
-				}
-			}
-			disk = report.Num(worst.last, 1)
-			disk.Text += " " + path(worst.s)
-		}
-		var notes []string
-		for _, r := range im.found {
-			notes = append(notes, a.t(i18n.Text{En: "%s anomaly", Ko: "%s 이상"}, r.def.Label.In(a.lang)))
-		}
-		if st := im.status; st != nil && st.failed > 0 {
-			notes = append(notes, a.t(i18n.Text{En: "status check failed", Ko: "상태 검사 실패"}))
-		}
-		if n := len(a.alarmSum.firingOn[im.id]); n > 0 {
-			notes = append(notes, a.t(i18n.Text{En: "%s firing", Ko: "알람 %s 발생 중"}, a.count(n, "alarm", "alarms", "개")))
-		}
-		t.Rows = append(t.Rows, []report.Cell{
-			report.Text(a.labelOf(im)), report.Text(typ),
-			report.Num(cpu.mean, 1), report.Num(cpu.p95, 1), report.Num(cpu.max, 1),
-			bytesCell(im.by[mNetIn]), bytesCell(im.by[mNetOut]), mem, disk,
-			report.Text(strings.Join(notes, ", ")),
-		})
+		busy.Rows = append(busy.Rows, a.instanceRow(im))
 	}
-	return t
+	return busy, all
+}
+
+func (a *run) instanceRow(im *instanceMetrics) []report.Cell {
+	cpuCells := []report.Cell{{Text: "-"}, {Text: "-"}, {Text: "-"}}
+	if cpu := im.by[mCPU]; cpu != nil {
+		cpuCells = []report.Cell{report.Num(cpu.mean, 1), report.Num(cpu.p95, 1), report.Num(cpu.max, 1)}
+	}
+	typ := "-"
+	if im.inst != nil && im.inst.Type != "" {
+		typ = im.inst.Type
+	}
+	mem := report.Cell{Text: "-"}
+	if r := im.by[mMem]; r != nil {
+		mem = report.Num(r.mean, 1)
+	}
+	disk := report.Cell{Text: "-"}
+	if len(im.disks) > 0 {
+		worst := im.disks[0]
+		for _, r := range im.disks[1:] {
+			if r.last > worst.last {
+				worst = r
+			}
+		}
+		disk = report.Num(worst.last, 1)
+		disk.Text += " " + path(worst.s)
+	}
+	var notes []string
+	for _, r := range im.found {
+		notes = append(notes, a.t(i18n.Text{En: "%s anomaly", Ko: "%s 이상"}, r.def.Label.In(a.lang)))
+	}
+	if st := im.status; st != nil && st.failed > 0 {
+		notes = append(notes, a.t(i18n.Text{En: "status check failed", Ko: "상태 검사 실패"}))
+	}
+	if n := len(a.alarmSum.firingOn[im.id]); n > 0 {
+		notes = append(notes, a.t(i18n.Text{En: "%s firing", Ko: "알람 %s 발생 중"}, a.count(n, "alarm", "alarms", "개")))
+	}
+	row := []report.Cell{report.Text(a.labelOf(im)), report.Text(typ)}
+	row = append(row, cpuCells...)
+	return append(row, bytesCell(im.by[mNetIn]), bytesCell(im.by[mNetOut]), mem, disk, report.Text(strings.Join(notes, ", ")))
 }
 
 func path(s *source.Series) string {
@@ -770,10 +782,15 @@ func (a *run) anomalyAdvice(r *seriesResult, an *anomaly) string {
 			En: "Find what started at %s: a deploy, a cron or batch job, more traffic (compare network in), or a runaway process (top -b -n1 via SSM Run Command). If it is load, scale out (the ASG or more replicas); if it is a process, capture a profile or thread dump, then restart it and file a bug.",
 			Ko: "%s에 무엇이 시작됐는지 찾으십시오: 배포, cron·배치 작업, 트래픽 증가(네트워크 수신과 비교), 폭주 프로세스(SSM Run Command로 top -b -n1). 부하 때문이면 스케일 아웃(ASG·레플리카 추가)하고, 프로세스 문제면 프로파일이나 스레드 덤프를 남긴 뒤 재시작하고 버그로 등록하십시오.",
 		}, at)
-	case mNetIn, mNetOut:
+	case mNetIn:
 		return a.t(i18n.Text{
-			En: "Check whether the traffic since %s is expected (backup, deploy, batch transfer, a traffic shift). Unexpected outbound traffic from a private or DMZ instance deserves a security look: VPC flow logs show the peers.",
-			Ko: "%s 이후 트래픽이 예상된 것인지(백업, 배포, 배치 전송, 트래픽 전환) 확인하십시오. 사설·DMZ 인스턴스에서 예상치 못한 송신 트래픽은 보안 관점에서 살펴봐야 합니다: VPC 흐름 로그로 상대방을 확인하십시오.",
+			En: "Check whether the inbound traffic since %s is expected (a deploy pulling images, a restore, a traffic shift to this node) or abuse (a scan, a flood): the load balancer and VPC flow logs show the sources. If the alarm on it flaps, fix its evaluation too.",
+			Ko: "%s 이후 수신 트래픽이 예상된 것(이미지 pull 배포, 복원, 이 노드로의 트래픽 전환)인지 악성(스캔, 플러딩)인지 확인하십시오. 로드 밸런서와 VPC 흐름 로그에서 출발지를 볼 수 있습니다. 관련 알람이 반복 전환된다면 평가 조건도 고치십시오.",
+		}, at)
+	case mNetOut:
+		return a.t(i18n.Text{
+			En: "Check whether the outbound traffic since %s is expected (backup, batch transfer, replication). Unexpected outbound traffic from a private or DMZ instance deserves a security look: VPC flow logs show the destinations.",
+			Ko: "%s 이후 송신 트래픽이 예상된 것(백업, 배치 전송, 복제)인지 확인하십시오. 사설·DMZ 인스턴스에서 예상치 못한 송신 트래픽은 보안 관점에서 살펴봐야 합니다: VPC 흐름 로그로 목적지를 확인하십시오.",
 		}, at)
 	case mEBSRead, mEBSWrite:
 		return a.t(i18n.Text{

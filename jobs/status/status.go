@@ -54,6 +54,7 @@ const (
 	TabAnomalies         = "metric-anomalies"
 	TabStatusChecks      = "status-checks"
 	TabBusiest           = "instances-busiest"
+	TabInstances         = "instances" // every instance; JSON only
 	TabLogGroups         = "log-groups"
 	TabLogPatterns       = "log-patterns"
 
@@ -62,6 +63,11 @@ const (
 	ChartLogsPerHour   = "log-errors-per-hour"
 	ChartLogsByGroup   = "log-errors-by-group"
 )
+
+// topPatterns is how many patterns per group the plan asks the source
+// for: more than the report shows, so patterns the source kept apart only
+// by a thread number can be merged (coarsen) and a rare fatal one is seen.
+const topPatterns = 50
 
 // Analyzer is the daily-status analyzer.
 type Analyzer struct{}
@@ -86,7 +92,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 		Metrics: MetricSpecs(),
 		History: time.Duration(o.BaselineDays) * 24 * time.Hour,
 		Period:  o.Resolution.Duration,
-		Logs:    source.LogQuery{Groups: job.Logs.Groups, ErrorTerms: terms, Bin: time.Hour, TopPatterns: 10},
+		Logs:    source.LogQuery{Groups: job.Logs.Groups, ErrorTerms: terms, Bin: time.Hour, TopPatterns: topPatterns},
 	}}
 }
 

@@ -238,14 +238,59 @@ func findingValue(f report.Finding) string {
 	if f.Value == nil {
 		return "-"
 	}
-	v := strconv.FormatFloat(*f.Value, 'f', -1, 64)
-	if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i > 3 {
-		v = strconv.FormatFloat(*f.Value, 'f', 2, 64)
+	x := *f.Value
+	switch f.Unit {
+	case "B/s":
+		return humanBytes(x) + "/s"
+	case "B", "bytes":
+		return humanBytes(x)
 	}
+	v := strconv.FormatFloat(x, 'f', -1, 64)
+	if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i > 3 {
+		v = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	v = thousands(v)
 	if f.Unit != "" {
 		v += " " + escape.MarkdownCell(f.Unit, 20)
 	}
 	return v
+}
+
+// thousands groups the integer digits of a formatted number: 17280 → 17,280.
+func thousands(v string) string {
+	sign := ""
+	if strings.HasPrefix(v, "-") {
+		sign, v = "-", v[1:]
+	}
+	frac := ""
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		v, frac = v[:i], v[i:]
+	}
+	if len(v) <= 3 {
+		return sign + v + frac
+	}
+	var b strings.Builder
+	for i, c := range v {
+		if i > 0 && (len(v)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return sign + b.String() + frac
+}
+
+// humanBytes writes a byte count in binary units: 3.8 MiB.
+func humanBytes(v float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	for (v >= 1024 || v <= -1024) && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if i == 0 {
+		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
 
 // inlineSpecial are the characters that can start inline markup (code,
@@ -315,7 +360,7 @@ func Table(t *report.Table, lang string) string {
 		}
 	}
 	if t.Omitted > 0 {
-		b.WriteString("\n\n" + i18n.Text{En: "_and %d more rows (see the JSON report)_", Ko: "_외 %d행 (JSON 보고서 참조)_"}.F(lang, t.Omitted))
+		b.WriteString("\n\n" + i18n.Text{En: "_%d more rows not shown_", Ko: "_외 %d행 생략_"}.F(lang, t.Omitted))
 	}
 	return b.String()
 }
@@ -328,7 +373,7 @@ var chartRef = regexp.MustCompile(`!\[([^\]]*)\]\(` + regexp.QuoteMeta(render.Ch
 
 // Render implements render.Renderer.
 func (Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
-	md := chartRef.ReplaceAll(doc.Markdown, []byte("_📈 $1_"))
+	md := chartRef.ReplaceAll(doc.Markdown, []byte("_📈 ${1}_"))
 	return []report.Artifact{{
 		Name: doc.Base + ".md", Format: "md", ContentType: "text/markdown; charset=utf-8",
 		Data: md, Role: report.RoleReport,
