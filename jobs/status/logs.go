@@ -48,7 +48,7 @@ type groupResult struct {
 	name      string
 	stats     *source.LogStats // nil: unknown
 	patterns  []source.LogPattern
-	reason    string           // why unknown
+	reason    string // why unknown
 	peakStart time.Time
 	peakCount int64
 	burst     bool
