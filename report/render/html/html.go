@@ -1,0 +1,407 @@
+// Package html renders a report as one self-contained HTML page: the
+// template Markdown through goldmark (GFM tables), wrapped in the embedded
+// layout with its CSS inlined, charts drawn as inline SVG. Nothing is
+// fetched when the page is opened, so it reads the same offline, from an
+// archive and in an email client. Beside the page it emits each chart as a
+// PNG artifact (Role image) for targets that cannot show SVG.
+package html
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/renderer"
+	ghtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/internal/escape"
+	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/report/render/chart"
+	"github.com/cwreport/cwreport/report/render/internal/markup"
+	"github.com/cwreport/cwreport/report/render/markdown"
+	"github.com/cwreport/cwreport/templates"
+)
+
+// Renderer writes the .html artifact and one .png per chart the page shows.
+type Renderer struct {
+	// NoImages leaves out the PNG chart artifacts.
+	NoImages bool
+}
+
+// page is what layout.html.tmpl sees; every string is already escaped.
+type page struct {
+	Lang, Title, Kind, Job, Status, StatusText, StatusColor, StatusInk string
+	CSS, Body                                                          string
+}
+
+var layout = func() *template.Template {
+	src, err := fs.ReadFile(templates.HTML(), "layout.html.tmpl")
+	if err != nil {
+		panic(fmt.Sprintf("embedded HTML layout: %v", err))
+	}
+	return template.Must(template.New("layout").Parse(string(src)))
+}()
+
+var css = func() string {
+	b, err := fs.ReadFile(templates.HTML(), "style.css")
+	if err != nil {
+		panic(fmt.Sprintf("embedded CSS: %v", err))
+	}
+	return string(b)
+}()
+
+// Render implements render.Renderer.
+func (rd Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
+	r := doc.Report
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("render HTML: %w", err)
+	}
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("render HTML: report time zone %q: %w", r.Timezone, err)
+	}
+	body, charts, err := Body(doc, loc)
+	if err != nil {
+		return nil, err
+	}
+	tone := statusTone(r.Status)
+	p := page{
+		Lang:        escape.HTML(r.Language, 8),
+		Title:       escape.HTML(markdown.KindTitle[r.Kind].In(r.Language)+": "+r.Headline, 300),
+		Kind:        escape.HTML(markdown.KindTitle[r.Kind].In(r.Language), 80),
+		Job:         escape.HTML(r.Job, 80),
+		Status:      escape.HTML(string(r.Status), 20),
+		StatusText:  escape.HTML(markdown.StatusText(r.Status, r.Language), 40),
+		StatusColor: toneColor(tone).Hex(),
+		StatusInk:   toneInk(tone),
+		CSS:         css,
+		Body:        body,
+	}
+	var out bytes.Buffer
+	if err := layout.Execute(&out, p); err != nil {
+		return nil, fmt.Errorf("render HTML layout: %w", err)
+	}
+	arts := []report.Artifact{{Name: doc.Base + ".html", Format: "html", ContentType: "text/html; charset=utf-8", Data: out.Bytes(), Role: report.RoleReport}}
+	if rd.NoImages {
+		return arts, nil
+	}
+	for _, d := range charts {
+		img, err := chart.PNG(d, chart.PNGScale)
+		if err != nil {
+			return nil, fmt.Errorf("render HTML: %w", err)
+		}
+		arts = append(arts, report.Artifact{Name: doc.Base + "-" + FileSafe(d.ID) + ".png", Format: "png", ContentType: "image/png",
+			Data: img, Role: report.RoleImage, ChartID: d.ID})
+	}
+	return arts, nil
+}
+
+// FileSafe maps a chart id to a file-name part: letters, digits, - and _.
+func FileSafe(id string) string {
+	var b strings.Builder
+	for _, r := range escape.Clean(id, 64) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	if b.Len() == 0 {
+		return "chart"
+	}
+	return b.String()
+}
+
+// Body renders the document's Markdown to the HTML that goes inside the
+// layout, and returns the charts it drew, in order, once each.
+func Body(doc *render.Document, loc *time.Location) (string, []*chart.Drawing, error) {
+	node, src := markup.Parse(doc.Markdown)
+	nr := &nodes{doc: doc, opts: chart.Options{Loc: loc, Lang: doc.Report.Language, Window: doc.Report.Window}, drawn: map[string]*chart.Drawing{}}
+	rn := renderer.NewRenderer(renderer.WithNodeRenderers(
+		util.Prioritized(ghtml.NewRenderer(), 1000),
+		util.Prioritized(nr, 1),
+	))
+	var buf bytes.Buffer
+	if err := rn.Render(&buf, src, node); err != nil {
+		return "", nil, fmt.Errorf("render HTML body: %w", err)
+	}
+	if nr.err != nil {
+		return "", nil, nr.err
+	}
+	return buf.String(), nr.order, nil
+}
+
+// nodes renders what the default goldmark HTML renderer must not: raw HTML
+// (shown as text), links (only http, https and mailto are live), images
+// (charts inline; nothing is ever fetched), tables (the meta table without
+// its empty header) and badges.
+type nodes struct {
+	doc   *render.Document
+	opts  chart.Options
+	drawn map[string]*chart.Drawing
+	order []*chart.Drawing
+	err   error
+}
+
+func (n *nodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindRawHTML, n.rawHTML)
+	reg.Register(ast.KindHTMLBlock, n.htmlBlock)
+	reg.Register(ast.KindLink, n.link)
+	reg.Register(ast.KindAutoLink, n.autoLink)
+	reg.Register(ast.KindImage, n.image)
+	reg.Register(ast.KindParagraph, n.paragraph)
+	reg.Register(markup.KindBadge, n.badge)
+	reg.Register(east.KindTable, n.table)
+	reg.Register(east.KindTableHeader, n.tableHeader)
+	reg.Register(east.KindTableRow, n.tableRow)
+	reg.Register(east.KindTableCell, n.tableCell)
+}
+
+func text(w util.BufWriter, s string) { _, _ = w.Write(util.EscapeHTML([]byte(s))) }
+
+func (n *nodes) rawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		segs := node.(*ast.RawHTML).Segments
+		for i := 0; i < segs.Len(); i++ {
+			s := segs.At(i)
+			text(w, string(s.Value(src)))
+		}
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func (n *nodes) htmlBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	b := node.(*ast.HTMLBlock)
+	_, _ = w.WriteString("<p>")
+	lines := b.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		s := lines.At(i)
+		text(w, string(s.Value(src)))
+	}
+	if b.HasClosure() {
+		text(w, string(b.ClosureLine.Value(src)))
+	}
+	_, _ = w.WriteString("</p>\n")
+	return ast.WalkSkipChildren, nil
+}
+
+func (n *nodes) link(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	l := node.(*ast.Link)
+	if !markup.SafeURL(l.Destination) {
+		return ast.WalkContinue, nil // children render as plain text
+	}
+	if entering {
+		_, _ = w.WriteString(`<a href="`)
+		_, _ = w.Write(util.EscapeHTML(util.URLEscape(l.Destination, true)))
+		_, _ = w.WriteString(`" rel="noopener noreferrer">`)
+	} else {
+		_, _ = w.WriteString("</a>")
+	}
+	return ast.WalkContinue, nil
+}
+
+func (n *nodes) autoLink(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	l := node.(*ast.AutoLink)
+	url := l.URL(src)
+	label := l.Label(src)
+	if l.AutoLinkType == ast.AutoLinkEmail {
+		url = append([]byte("mailto:"), url...)
+	}
+	if !markup.SafeURL(url) {
+		text(w, string(label))
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString(`<a href="`)
+	_, _ = w.Write(util.EscapeHTML(util.URLEscape(url, false)))
+	_, _ = w.WriteString(`" rel="noopener noreferrer">`)
+	text(w, string(label))
+	_, _ = w.WriteString("</a>")
+	return ast.WalkContinue, nil
+}
+
+// chartOf returns the chart an image node references, if any.
+func (n *nodes) chartOf(node ast.Node) (*report.Chart, string, bool) {
+	img, ok := node.(*ast.Image)
+	if !ok {
+		return nil, "", false
+	}
+	id, ok := markup.ChartID(img.Destination)
+	if !ok {
+		return nil, "", false
+	}
+	return n.doc.Report.Chart(id), id, true
+}
+
+func (n *nodes) image(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	c, id, isChart := n.chartOf(node)
+	alt := markup.PlainText(node, src, 400)
+	switch {
+	case isChart && c != nil:
+		d, ok := n.drawn[id]
+		if !ok {
+			var err error
+			d, err = chart.Layout(c, n.opts)
+			if err != nil {
+				n.err = fmt.Errorf("render HTML: %w", err)
+				return ast.WalkStop, nil
+			}
+			n.drawn[id] = d
+			n.order = append(n.order, d)
+		}
+		_, _ = w.WriteString(`<figure class="chart" id="chart-` + FileSafe(id) + `">`)
+		_, _ = w.Write(chart.SVG(d))
+		_, _ = w.WriteString("</figure>\n")
+	case isChart:
+		_, _ = w.WriteString(`<span class="missing">`)
+		text(w, alt)
+		_, _ = w.WriteString("</span>")
+	default:
+		// Images from elsewhere are never fetched: the page must open
+		// offline and must not call home. The alt text stands in.
+		text(w, alt)
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// paragraph leaves out <p> around a paragraph that is only a chart, so the
+// figure is not nested in a paragraph.
+func (n *nodes) paragraph(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if node.ChildCount() == 1 {
+		if _, _, ok := n.chartOf(node.FirstChild()); ok {
+			return ast.WalkContinue, nil
+		}
+	}
+	if entering {
+		_, _ = w.WriteString("<p>")
+	} else {
+		_, _ = w.WriteString("</p>\n")
+	}
+	return ast.WalkContinue, nil
+}
+
+var tones = map[markup.Tone]chart.Color{
+	markup.ToneRed: chart.Red, markup.ToneOrange: chart.Orange, markup.ToneYellow: chart.Amber,
+	markup.ToneGreen: chart.Green, markup.ToneBlue: chart.Blue, markup.ToneGrey: {R: 0x75, G: 0x75, B: 0x75},
+	markup.ToneBlack: chart.Ink, markup.TonePurple: chart.Purple,
+}
+
+func toneColor(t markup.Tone) chart.Color { return tones[t] }
+
+// toneInk is the text colour on a badge of tone t: dark on yellow, white
+// on the rest.
+func toneInk(t markup.Tone) string {
+	if t == markup.ToneYellow {
+		return "#212529"
+	}
+	return "#ffffff"
+}
+
+func statusTone(s report.Status) markup.Tone {
+	switch s {
+	case report.StatusCritical:
+		return markup.ToneRed
+	case report.StatusWarning:
+		return markup.ToneYellow
+	}
+	return markup.ToneGreen
+}
+
+func (n *nodes) badge(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	b := node.(*markup.Badge)
+	c := toneColor(b.Marker.Tone).Hex()
+	switch {
+	case b.Pill:
+		_, _ = w.WriteString(`<span class="badge badge-` + string(b.Marker.Tone) + `" style="background:` + c + `;color:` + toneInk(b.Marker.Tone) + `">`)
+		text(w, b.Label)
+		_, _ = w.WriteString("</span>")
+	case b.Marker.Shape == markup.ShapeDot:
+		_, _ = w.WriteString(`<span class="dot dot-` + string(b.Marker.Tone) + `" style="background:` + c + `"></span>`)
+	default:
+		text(w, b.Marker.Emoji) // ✅ ❌ ⚠ 📈 read well as themselves in a browser
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func (n *nodes) table(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		if markup.IsMetaTable(node, src) {
+			_, _ = w.WriteString("<table class=\"meta\">\n")
+		} else {
+			_, _ = w.WriteString("<table>\n")
+		}
+		return ast.WalkContinue, nil
+	}
+	if node.ChildCount() > 1 {
+		_, _ = w.WriteString("</tbody>\n")
+	}
+	_, _ = w.WriteString("</table>\n")
+	return ast.WalkContinue, nil
+}
+
+func (n *nodes) tableHeader(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if markup.IsMetaTable(node.Parent(), src) {
+		if !entering && node.NextSibling() != nil {
+			_, _ = w.WriteString("<tbody>\n")
+		}
+		return ast.WalkSkipChildren, nil
+	}
+	if entering {
+		_, _ = w.WriteString("<thead>\n<tr>\n")
+	} else {
+		_, _ = w.WriteString("</tr>\n</thead>\n")
+		if node.NextSibling() != nil {
+			_, _ = w.WriteString("<tbody>\n")
+		}
+	}
+	return ast.WalkContinue, nil
+}
+
+func (n *nodes) tableRow(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		_, _ = w.WriteString("<tr>\n")
+	} else {
+		_, _ = w.WriteString("</tr>\n")
+	}
+	return ast.WalkContinue, nil
+}
+
+func (n *nodes) tableCell(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	cell := node.(*east.TableCell)
+	tag := "td"
+	if cell.Parent().Kind() == east.KindTableHeader {
+		tag = "th"
+	}
+	if !entering {
+		_, _ = w.WriteString("</" + tag + ">\n")
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString("<" + tag)
+	switch cell.Alignment {
+	case east.AlignRight:
+		_, _ = w.WriteString(` style="text-align:right"`)
+	case east.AlignCenter:
+		_, _ = w.WriteString(` style="text-align:center"`)
+	}
+	_, _ = w.WriteString(">")
+	return ast.WalkContinue, nil
+}
