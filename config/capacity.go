@@ -45,6 +45,10 @@ type CapacityOptions struct {
 	// or EKS node group should run at when its node count is recommended:
 	// 0.55, 0.65 (default) or 0.75.
 	GroupTarget float64 `yaml:"group_target"`
+	// GroupIdleCPU: a group whose sizing-percentile CPU utilisation stays at
+	// or below this % is an idle fleet (its nodes wait; memory alone sets the
+	// count); default 5.
+	GroupIdleCPU float64 `yaml:"group_idle_cpu"`
 	// GroupMinNodes is the fewest nodes recommended for a group (spread over
 	// availability zones); default 2.
 	GroupMinNodes int `yaml:"group_min_nodes"`
@@ -94,6 +98,7 @@ const (
 	DefaultLowDays         = 4
 	DefaultMinHours        = 30.0
 	DefaultGroupMinNodes   = 2
+	DefaultGroupIdleCPU    = 5.0
 	DefaultTrendMinDays    = 14
 	DefaultTrendSignif     = 0.05
 	DefaultHorizonDays     = 180
@@ -141,6 +146,7 @@ func (o *CapacityOptions) WithDefaults() CapacityOptions {
 	setI(&d.LowDays, DefaultLowDays)
 	setF(&d.MinHours, DefaultMinHours)
 	setI(&d.GroupMinNodes, DefaultGroupMinNodes)
+	setF(&d.GroupIdleCPU, DefaultGroupIdleCPU)
 	setI(&d.TrendMinDays, DefaultTrendMinDays)
 	setF(&d.TrendSignificance, DefaultTrendSignif)
 	setI(&d.HorizonDays, DefaultHorizonDays)
@@ -173,6 +179,7 @@ func (o *CapacityOptions) validate(v *validator, path string) {
 	pct("low_network_mb", o.LowNetworkMB, 0.001, 1e6, "default 5")
 	pct("min_hours", o.MinHours, 1, 24*90, "default 30")
 	pct("group_target", o.GroupTarget, 0.1, 0.95, "default 0.65, a fraction, not a percentage")
+	pct("group_idle_cpu", o.GroupIdleCPU, 0.1, 50, "default 5")
 	pct("trend_significance", o.TrendSignificance, 0.0001, 0.5, "default 0.05")
 	pct("cleanup_drop", o.CleanupDrop, 1, 100, "default 10 percentage points")
 	whole("lookback_days", o.LookbackDays, 1, 93, "default 14")

@@ -335,6 +335,9 @@ func TestGroupNodeRecommendation(t *testing.T) {
 	}
 	res, rep = analyzeOne(t, ds, nil)
 	g = res.Groups[0]
+	if g.Label != VerdictIdle {
+		t.Errorf("a group at 1-2%% CPU is labelled %s, want idle", g.Label)
+	}
 	if g.MemMissing != 4 || g.Recommended != 4 {
 		t.Errorf("group with half memory: missing %d recommended %d", g.MemMissing, g.Recommended)
 	}

@@ -116,7 +116,7 @@ func sizeGroup(g *Group, pt *PriceTable, o Options) {
 	switch {
 	case g.Recommended > g.Current:
 		g.Label = VerdictUnder
-	case allIdle:
+	case allIdle || g.CPUUtil*100 <= o.GroupIdleCPU:
 		g.Label = VerdictIdle
 	case low*2 >= len(g.Members) && len(g.Members) > 0:
 		g.Label = VerdictLow

@@ -294,13 +294,13 @@ func (w *writer) forecastSection() {
 		case ForecastBeyond:
 			txt := w.s(tx{En: "no exhaustion within %d days", Ko: "%d일 내 소진 없음"}, o.HorizonDays)
 			if !f.WarnAt.IsZero() {
-				txt += w.s(tx{En: "; %.0f%% on %s", Ko: "; %s에 %.0[1]f%%"}, f.Warn, w.date(f.WarnAt))
+				txt += w.s(tx{En: "; %.0f%% on %s", Ko: "; %[2]s에 %.0[1]f%%"}, f.Warn, w.date(f.WarnAt))
 			}
 			when = report.Text(txt)
 		default:
 			txt := w.s(tx{En: "%s (in %.0f days)", Ko: "%s (%.0f일 후)"}, w.date(f.Date), f.DaysLeft(r.At))
 			if !f.WarnAt.IsZero() && f.WarnAt.After(r.At) {
-				txt += w.s(tx{En: "; %.0f%% on %s", Ko: "; %s에 %.0[1]f%%"}, f.Warn, w.date(f.WarnAt))
+				txt += w.s(tx{En: "; %.0f%% on %s", Ko: "; %[2]s에 %.0[1]f%%"}, f.Warn, w.date(f.WarnAt))
 			}
 			when = report.Cell{Text: txt, Value: f.Date.UTC()}
 		}
