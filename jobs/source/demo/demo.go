@@ -51,7 +51,9 @@ func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Datas
 	// Whole seconds keep every derived time on the same grid as CloudWatch's.
 	at = at.UTC().Truncate(time.Second)
 
-	ds := &source.Dataset{Account: Account, Window: req.Window, CollectedAt: at}
+	// Times in the dataset are UTC, so the same instant written in another
+	// zone gives the same bytes.
+	ds := &source.Dataset{Account: Account, Window: source.Window{Start: req.Window.Start.UTC(), End: req.Window.End.UTC()}, CollectedAt: at}
 	progress := func(stage string) {
 		if req.Progress != nil {
 			req.Progress(stage, 0, 1)

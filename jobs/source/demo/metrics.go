@@ -88,6 +88,7 @@ func modelFor(h *host, ns, name string, d *disk, at int64) *model {
 		vary = 0.9 + 0.2*unit(seedOf(h.name), 0)
 	}
 	m := &model{seed: seedOf(key), at: at, shape: l.shape, night: l.night, lastWeek: l.lastWeek}
+	m.initStreams()
 	ago := func(d time.Duration) int64 { return at - int64(d/time.Second) }
 	switch ns + "/" + name {
 	case nsEC2 + "/" + mCPU:
@@ -98,8 +99,10 @@ func modelFor(h *host, ns, name string, d *disk, at int64) *model {
 			m.jitter, m.spread, m.abs, m.hi = 0.12, 0.25, 0.03, 0.98
 		case roleAPIGW: // under-provisioned: pinned near the top every afternoon
 			m.wobble, m.jitter, m.spread, m.abs = 0.06, 0.03, 0.06, 1
-		case roleDB: // growing load: peak 36 % a month ago, 64 % now
-			m.trend = []knot{{90, 0.9}, {30, 1}, {0, 1.78}}
+		case roleDB: // growing load: peak 36 % a month ago, 61 % now
+			m.trend = []knot{{90, 0.9}, {30, 1}, {0, 1.7}}
+		case roleBatch: // CPU-bound jobs: steady within a period
+			m.spread = 0.12
 		case roleDMZ:
 			m.eps = []episode{{start: ago(dmzSpikeStart), end: at, level: 95, noise: 0.03}}
 		case roleOrder:
@@ -261,8 +264,14 @@ func (m *model) series(h *host, spec source.MetricSpec, st stat, unit string, d 
 		s.Times = make([]int64, 0, n)
 		s.Values = make([]float64, 0, n)
 	}
+	full := scaleFor(g.period)
 	for t := t0; t < g.end; t += g.period {
-		p := m.point(t, min(t+g.period, g.end))
+		var p pt
+		if t+g.period <= g.end {
+			p = m.pointScaled(t, t+g.period, full)
+		} else {
+			p = m.point(t, g.end)
+		}
 		s.Times = append(s.Times, t)
 		s.Values = append(s.Values, m.value(st, p))
 	}

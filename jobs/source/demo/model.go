@@ -30,12 +30,14 @@ type episode struct {
 }
 
 type model struct {
-	seed  uint64
-	at    int64 // the run instant, Unix seconds
-	shape shape
-	peak  float64 // level at the busiest hour of a weekday
-	night float64 // quietest level as a fraction of peak
-	trend []knot  // sorted by ago, descending; nil = no trend
+	seed uint64
+	// streams are the model's independent noise streams (see newStreams).
+	streams [streamCount]uint64
+	at      int64 // the run instant, Unix seconds
+	shape   shape
+	peak    float64 // level at the busiest hour of a weekday
+	night   float64 // quietest level as a fraction of peak
+	trend   []knot  // sorted by ago, descending; nil = no trend
 	// lastWeek multiplies the level before At-7d (0: no change), with a
 	// six-hour transition, for the benchmark's week-over-week story.
 	lastWeek float64
@@ -143,7 +145,15 @@ const (
 	streamLo
 	streamEpisode
 	streamEpisodeSlow
+	streamCount
 )
+
+// init derives the noise streams from the seed; modelFor calls it once.
+func (m *model) initStreams() {
+	for i := range m.streams {
+		m.streams[i] = salt(m.seed, uint64(i))
+	}
+}
 
 // spreadScale is how the within-period range grows with the number of
 // samples: none for one sample, 1 at five, ~1.6 at sixty.
@@ -154,18 +164,27 @@ func spreadScale(n float64) float64 {
 	return math.Sqrt(math.Log(n) / math.Log(5))
 }
 
-// point computes the period [t, end).
-func (m *model) point(t, end int64) pt {
-	span := end - t
+// scale is what depends only on a period's length: its number of
+// one-minute samples, the jitter's 1/sqrt(n) and the spread's growth.
+type scale struct{ n, sc, g float64 }
+
+func scaleFor(span int64) scale {
 	n := math.Max(1, math.Floor(float64(span)/60))
+	return scale{n: n, sc: 1 / math.Sqrt(n), g: spreadScale(n)}
+}
+
+// point computes the period [t, end).
+func (m *model) point(t, end int64) pt { return m.pointScaled(t, end, scaleFor(end-t)) }
+
+func (m *model) pointScaled(t, end int64, s scale) pt {
+	span := end - t
+	n, sc, g := s.n, s.sc, s.g
 	if m.shape == binary {
 		return m.binaryPoint(t, end, n)
 	}
-	sc := 1 / math.Sqrt(n)
-	g := spreadScale(n)
 	base := m.level(t + span/2)
-	p := m.spreadAround(base*(1+m.jitter*sc*signed(salt(m.seed, streamJitter), t))+
-		m.abs*sc*signed(salt(m.seed, streamAbs), t), g, t)
+	p := m.spreadAround(base*(1+m.jitter*sc*signed(m.streams[streamJitter], t))+
+		m.abs*sc*signed(m.streams[streamAbs], t), m.spread, g, t)
 	p.n = n
 	for _, e := range m.eps {
 		o := min(end, e.end) - max(t, e.start)
@@ -173,8 +192,10 @@ func (m *model) point(t, end int64) pt {
 			continue
 		}
 		f := float64(o) / float64(span)
-		lvl := e.level * (1 + e.noise*(0.6*slow(salt(m.seed, streamEpisodeSlow), t)+0.4*sc*signed(salt(m.seed, streamEpisode), t)))
-		q := m.spreadAround(lvl, g*0.5, t)
+		lvl := e.level * (1 + e.noise*(0.6*slow(m.streams[streamEpisodeSlow], t)+0.4*sc*signed(m.streams[streamEpisode], t)))
+		// An episode is a steadier state (a pinned CPU, a saturated
+		// link): its spread follows its own noise.
+		q := m.spreadAround(lvl, 2*e.noise, g, t)
 		if f >= 1 {
 			p.avg, p.lo, p.hi = q.avg, q.lo, q.hi
 			continue
@@ -186,14 +207,14 @@ func (m *model) point(t, end int64) pt {
 	return m.bound(p)
 }
 
-func (m *model) spreadAround(avg, g float64, t int64) pt {
+func (m *model) spreadAround(avg, spread, g float64, t int64) pt {
 	if g == 0 {
 		return pt{avg: avg, lo: avg, hi: avg}
 	}
-	dev := (m.spread*math.Abs(avg) + m.abs) * g
+	dev := (spread*math.Abs(avg) + m.abs) * g
 	return pt{avg: avg,
-		hi: avg + dev*(0.35+0.65*unit(salt(m.seed, streamHi), t)),
-		lo: avg - 0.8*dev*(0.35+0.65*unit(salt(m.seed, streamLo), t))}
+		hi: avg + dev*(0.35+0.65*unit(m.streams[streamHi], t)),
+		lo: avg - 0.8*dev*(0.35+0.65*unit(m.streams[streamLo], t))}
 }
 
 // bound keeps the point physical: within [lo, hi], whole samples for
@@ -201,9 +222,9 @@ func (m *model) spreadAround(avg, g float64, t int64) pt {
 func (m *model) bound(p pt) pt {
 	hi := m.hi
 	if hi == 0 {
-		hi = math.Inf(1)
+		hi = math.MaxFloat64
 	}
-	p.avg, p.lo, p.hi = clamp(p.avg, m.lo, hi), clamp(p.lo, m.lo, hi), clamp(p.hi, m.lo, hi)
+	p.avg, p.lo, p.hi = fclamp(p.avg, m.lo, hi), fclamp(p.lo, m.lo, hi), fclamp(p.hi, m.lo, hi)
 	if m.integer {
 		p.avg = math.Round(p.avg*p.n) / p.n
 		p.hi = math.Ceil(p.hi)
@@ -212,9 +233,24 @@ func (m *model) bound(p pt) pt {
 	if p.n == 1 {
 		p.lo, p.hi = p.avg, p.avg
 	}
-	p.lo = math.Min(p.lo, p.avg)
-	p.hi = math.Max(p.hi, p.avg)
+	if p.lo > p.avg {
+		p.lo = p.avg
+	}
+	if p.hi < p.avg {
+		p.hi = p.avg
+	}
 	return p
+}
+
+// fclamp is clamp for finite values, without math.Min/Max's NaN handling.
+func fclamp(v, lo, hi float64) float64 {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
 }
 
 // binaryPoint: samples are 1 while an episode lasts, else 0.

@@ -31,9 +31,10 @@ func seedOf(name string) uint64 {
 // and the episode noise of one series do not move together.
 func salt(seed uint64, n uint64) uint64 { return mix(seed ^ (n * 0xd1342543de82ef95)) }
 
-// unit is a number in [0, 1) for counter k of stream seed.
+// unit is a number in [0, 1) for counter k of stream seed: the k-th output
+// of the SplitMix64 generator started at seed, computed directly.
 func unit(seed uint64, k int64) float64 {
-	return float64(mix(seed^mix(uint64(k)))>>11) / (1 << 53)
+	return float64(mix(seed+uint64(k)*0x9e3779b97f4a7c15)>>11) / (1 << 53)
 }
 
 // signed is a number in [-1, 1) for counter k of stream seed.
