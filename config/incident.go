@@ -39,11 +39,13 @@ type IncidentOptions struct {
 	// TopMetrics is how many of the most-changed metrics the Markdown lists
 	// (the JSON report keeps every metric); default 25.
 	TopMetrics int `yaml:"top_metrics"`
-	// ChangeTerms are log substrings (case-sensitive) that mark a change
-	// such as a deploy or a restart; lines holding one and no error term
-	// appear on the timeline as change events. Default: deploy, Deploy,
-	// DEPLOY, rolling out, rollout, Rollout, release, Release, restarted,
-	// Restarted, upgrade, Upgrade, config reload.
+	// ChangeTerms are log phrases (case-sensitive substrings) that mark a
+	// change such as a deploy or a restart; lines holding one and no error
+	// term appear on the timeline as change events. Keep them specific: the
+	// log scan reads every line holding one. Default: "deploy:", Deploying,
+	// deploying, deployed, "rolling out", "Rolling out", "rollout ",
+	// "Rollout ", "release v", restarted, Restarted, Restarting, upgraded,
+	// Upgraded, "config reload", "configuration reloaded".
 	ChangeTerms []string `yaml:"change_terms"`
 }
 
@@ -60,8 +62,9 @@ const (
 
 // DefaultChangeTerms mark deploys, restarts and configuration changes in
 // log lines.
-var DefaultChangeTerms = []string{"deploy", "Deploy", "DEPLOY", "rolling out", "rollout", "Rollout",
-	"release", "Release", "restarted", "Restarted", "upgrade", "Upgrade", "config reload"}
+var DefaultChangeTerms = []string{"deploy:", "Deploying", "deploying", "deployed", "rolling out", "Rolling out",
+	"rollout ", "Rollout ", "release v", "restarted", "Restarted", "Restarting", "upgraded", "Upgraded",
+	"config reload", "configuration reloaded"}
 
 // WithDefaults returns the options with every unset field defaulted;
 // jobWindow is the job's window, half of which goes either side of the

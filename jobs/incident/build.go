@@ -62,7 +62,7 @@ func (a *run) summary() {
 	a.fact(s, "incident_time", i18n.Text{En: "Incident time", Ko: "장애 시각"}, report.Time(a.in.At, a.in.Location, i18n.DateTime))
 	a.fact(s, "window", i18n.Text{En: "Window", Ko: "분석 구간"},
 		report.Text(a.t(i18n.Text{En: "%s to %s (%s before, %s after)", Ko: "%s ~ %s (이전 %s, 이후 %s)"},
-			a.datetime(a.win.Start), a.datetime(a.win.End), i18n.Duration(a.opts.Before.Duration, a.lang), i18n.Duration(a.opts.After.Duration, a.lang))))
+			a.datetime(a.win.Start), a.datetime(a.win.End), span(a.opts.Before.Duration, a.lang), span(a.opts.After.Duration, a.lang))))
 	a.fact(s, "instances", i18n.Text{En: "Instances analysed", Ko: "분석한 인스턴스"}, report.Int(int64(len(a.instances))))
 	if a.metricsKnown {
 		a.fact(s, "series", i18n.Text{En: "Metric series tested", Ko: "검정한 메트릭 시계열"}, report.Int(int64(len(a.metricRows))))
@@ -143,7 +143,7 @@ func (a *run) describe(s *signal) string {
 			first := ""
 			for _, p := range l.New {
 				if p.Count >= int64(a.opts.MinNewEvents) {
-					first = shorten(p.Pattern, 60)
+					first = shorten(a.errMessage(p.Pattern), 70)
 					break
 				}
 			}
@@ -156,7 +156,7 @@ func (a *run) describe(s *signal) string {
 		return l.Group + ": " + strings.Join(parts, "; ")
 	case sigChange:
 		c := s.Change
-		return a.t(i18n.Text{En: "change event in %s: %s", Ko: "%s의 변경 이벤트: %s"}, c.Group, shorten(c.Pattern.Example, 80))
+		return a.t(i18n.Text{En: "change event in %s: %s", Ko: "%s의 변경 이벤트: %s"}, c.Group, shorten(a.changeMessage(c.Pattern.Example), 90))
 	}
 	t := s.Alarm
 	return a.t(i18n.Text{En: "alarm %s %s → %s", Ko: "알람 %s %s → %s"}, t.Alarm, t.From, t.To)
@@ -642,7 +642,7 @@ func (a *run) logSection() {
 			{Key: "first_seen", Title: a.t(i18n.Text{En: "First seen", Ko: "처음 발생"})},
 			{Key: "group", Title: a.t(i18n.Text{En: "Log group", Ko: "로그 그룹"})},
 			{Key: "count", Title: a.t(i18n.Text{En: "Events", Ko: "건수"}), Align: report.AlignRight},
-			{Key: "pattern", Title: a.t(i18n.Text{En: "Pattern", Ko: "패턴"})},
+			{Key: "pattern", Title: a.t(i18n.Text{En: "Message (masked)", Ko: "메시지 (가변값 치환)"})},
 			{Key: "last_seen", Title: a.t(i18n.Text{En: "Last seen", Ko: "마지막 발생"})},
 		}}
 	var all []struct {
@@ -674,7 +674,7 @@ func (a *run) logSection() {
 			break
 		}
 		p.Rows = append(p.Rows, []report.Cell{report.Time(x.p.FirstSeen, a.in.Location, "15:04:05"), report.Text(x.g), report.Int(x.p.Count),
-			report.Text(x.p.Pattern), report.Time(x.p.LastSeen, a.in.Location, "15:04:05")})
+			report.Text(a.errMessage(x.p.Pattern)), report.Time(x.p.LastSeen, a.in.Location, "15:04:05")})
 	}
 	s.Tables = append(s.Tables, p)
 
@@ -688,7 +688,7 @@ func (a *run) logSection() {
 		}}
 	for _, ev := range a.changes {
 		c.Rows = append(c.Rows, []report.Cell{report.Time(ev.Time, a.in.Location, "15:04:05"), report.Text(offset(ev.Time, a.in.At, a.lang)),
-			report.Text(ev.Group), report.Int(ev.Pattern.Count), report.Text(ev.Pattern.Example)})
+			report.Text(ev.Group), report.Int(ev.Pattern.Count), report.Text(a.changeMessage(ev.Pattern.Example))})
 	}
 	s.Tables = append(s.Tables, c)
 }

@@ -87,7 +87,7 @@ func (a *run) findings() {
 		if p := a.precedingChange(f); p != nil {
 			ev["preceded_by"] = map[string]any{"resource": p.Resource, "time": p.Time, "example": p.Change.Pattern.Example}
 			detail += " " + a.t(i18n.Text{En: "It came %s after a change event in %s: %s.", Ko: "%[2]s의 변경 이벤트 %[1]s 뒤에 일어났습니다: %[3]s."},
-				i18n.Duration(f.Time.Sub(p.Time), a.lang), p.Resource, shorten(p.Change.Pattern.Example, 80))
+				i18n.Duration(f.Time.Sub(p.Time), a.lang), p.Resource, shorten(a.changeMessage(p.Change.Pattern.Example), 90))
 		}
 		a.add(report.Finding{
 			ID: FindFirst, Severity: report.SeverityInfo, Resource: f.Resource,
@@ -212,7 +212,7 @@ func (a *run) newPatternFindings() {
 		}
 		a.add(report.Finding{
 			ID: FindNewPattern, Severity: sev, Resource: x.g,
-			Title: a.t(i18n.Text{En: "New error pattern in %s: %s", Ko: "%s에 새 오류 패턴: %s"}, x.g, shorten(x.p.Pattern, 80)),
+			Title: a.t(i18n.Text{En: "New error pattern in %s: %s", Ko: "%s에 새 오류 패턴: %s"}, x.g, shorten(a.errMessage(x.p.Pattern), 120)),
 			Detail: a.t(i18n.Text{En: "%d events from %s to %s; absent from the %s before the window.", Ko: "%[2]s ~ %[3]s 동안 %[1]d건. 구간 이전 %[4]s 동안에는 없던 패턴입니다."},
 				x.p.Count, a.clockSec(x.p.FirstSeen), a.clockSec(x.p.LastSeen), i18n.Duration(a.opts.LogBaseline.Duration, a.lang)),
 			Value: report.Float(float64(x.p.Count)), Unit: "events",
@@ -267,7 +267,7 @@ func (a *run) advice(c *signal) string {
 		return a.t(i18n.Text{
 			En: "Roll back or fix the change (%s) first; next time ship it gradually (canary, one instance first) with automatic rollback on the alarms and error rates that moved here.",
 			Ko: "먼저 이 변경(%s)을 롤백하거나 수정하십시오. 다음에는 카나리·단계적 배포(인스턴스 하나부터)로 내보내고, 이번에 움직인 알람과 오류율에 자동 롤백을 연결하십시오.",
-		}, shorten(c.Change.Pattern.Example, 80))
+		}, shorten(a.changeMessage(c.Change.Pattern.Example), 90))
 	case sigLog:
 		if c.Rank == 1 {
 			// The errors came first: their text is the best lead.

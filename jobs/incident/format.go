@@ -127,3 +127,11 @@ func shorten(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// span prints a length of time; zero is "0m", not "0s".
+func span(d time.Duration, lang string) string {
+	if d == 0 {
+		return i18n.Pick(lang, "0m", "0분")
+	}
+	return i18n.Duration(d, lang)
+}

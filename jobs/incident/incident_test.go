@@ -371,7 +371,7 @@ func TestWindowFollowsOptions(t *testing.T) {
 	if p.Request.History != time.Hour || p.Request.Period != time.Minute || p.Request.Logs.Bin != time.Minute {
 		t.Errorf("history %v period %v bin %v", p.Request.History, p.Request.Period, p.Request.Logs.Bin)
 	}
-	if !contains(p.Request.Logs.ErrorTerms, "deploy") || !contains(p.Request.Logs.ErrorTerms, "ERROR") {
+	if !contains(p.Request.Logs.ErrorTerms, "deploy:") || !contains(p.Request.Logs.ErrorTerms, "ERROR") {
 		t.Errorf("scan terms %v", p.Request.Logs.ErrorTerms)
 	}
 }

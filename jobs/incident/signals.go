@@ -2,6 +2,7 @@ package incident
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -204,18 +205,86 @@ type changeEvent struct {
 // isChange reports whether a pattern is a change event: it holds a change
 // term and no error term.
 func (a *run) isChange(p string) bool {
-	for _, t := range errorTerms(a.in.Job) {
-		if strings.Contains(p, t) {
-			return false
-		}
-	}
-	for _, t := range a.opts.ChangeTerms {
-		if strings.Contains(p, t) {
+	return !a.isError(p) && containsAny(p, a.opts.ChangeTerms)
+}
+
+// isError reports whether a pattern holds one of the job's error terms.
+func (a *run) isError(p string) bool { return containsAny(p, errorTerms(a.in.Job)) }
+
+func containsAny(s string, terms []string) bool {
+	for _, t := range terms {
+		if strings.Contains(s, t) {
 			return true
 		}
 	}
 	return false
 }
+
+// digitRun finds digits that survived masking inside words (thread names
+// such as nio-8080-exec-18, durations such as 3456ms).
+var digitRun = regexp.MustCompile(`[0-9]+`)
+
+// family is a pattern with every remaining digit run replaced by #, so the
+// variants of one message (one per thread, per duration) are one family.
+func family(p string) string { return digitRun.ReplaceAllString(p, "#") }
+
+// families merges patterns of the same family: counts add up, first and
+// last seen widen, the earliest example is kept. The result is ordered by
+// first seen.
+func families(ps []source.LogPattern) []source.LogPattern {
+	idx := map[string]int{}
+	var out []source.LogPattern
+	for _, p := range ps {
+		key := family(p.Pattern)
+		i, ok := idx[key]
+		if !ok {
+			idx[key] = len(out)
+			q := p
+			q.Pattern = key
+			out = append(out, q)
+			continue
+		}
+		f := &out[i]
+		f.Count += p.Count
+		if p.FirstSeen.Before(f.FirstSeen) {
+			f.FirstSeen, f.Example = p.FirstSeen, p.Example
+		}
+		if p.LastSeen.After(f.LastSeen) {
+			f.LastSeen = p.LastSeen
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].FirstSeen.Equal(out[j].FirstSeen) {
+			return out[i].FirstSeen.Before(out[j].FirstSeen)
+		}
+		return out[i].Pattern < out[j].Pattern
+	})
+	return out
+}
+
+// message is the part of a log line a reader needs: from the first of the
+// terms on, and after a logger's " : " separator when one follows.
+func message(line string, terms []string) string {
+	at := -1
+	for _, t := range terms {
+		if k := strings.Index(line, t); k >= 0 && (at < 0 || k < at) {
+			at = k
+		}
+	}
+	if at < 0 {
+		at = 0
+	}
+	rest := line[at:]
+	if k := strings.Index(rest, " : "); k >= 0 && k+3 < len(rest) {
+		return rest[k+3:]
+	}
+	return rest
+}
+
+// errMessage and changeMessage shorten a pattern or line for a reader.
+func (a *run) errMessage(s string) string { return message(s, errorTerms(a.in.Job)) }
+
+func (a *run) changeMessage(s string) string { return message(s, a.opts.ChangeTerms) }
 
 func (a *run) logs() {
 	d := a.in.Data
@@ -238,7 +307,7 @@ func (a *run) logs() {
 		row := &logRow{Group: st.Group, Stats: st, Prev: prevByGroup[st.Group], BaselineRate: -1, Errors: st.ErrorEvents, Truncated: st.Truncated}
 		known := map[string]bool{}
 		if row.Prev != nil {
-			for _, p := range row.Prev.Patterns {
+			for _, p := range families(row.Prev.Patterns) {
 				known[p.Pattern] = true
 				if a.isChange(p.Pattern) && !p.LastSeen.Before(baselineFrom) {
 					a.changes = append(a.changes, &changeEvent{Group: st.Group, Pattern: p, Before: true, Time: p.LastSeen})
@@ -248,9 +317,14 @@ func (a *run) logs() {
 		}
 		groupKnown := row.Prev != nil || (a.logBaselineKnown && !a.in.Previous.Missing("log_stats:"+st.Group))
 		var changeLines int64
-		for _, p := range st.Patterns {
-			if a.isChange(p.Pattern) {
+		for _, p := range families(st.Patterns) {
+			switch {
+			case a.isChange(p.Pattern):
 				a.changes = append(a.changes, &changeEvent{Group: st.Group, Pattern: p, Time: p.FirstSeen})
+				changeLines += p.Count
+				continue
+			case !a.isError(p.Pattern):
+				// Matched by the scan for another reason: not an error.
 				changeLines += p.Count
 				continue
 			}
