@@ -19,6 +19,7 @@ const (
 	maxCols  = 24
 	minCol   = 8.0
 	wordCap  = 38.0 // a long word may ask for at most this much width
+	headCap  = 30.0 // a header up to this wide is not wrapped
 )
 
 var (
@@ -148,7 +149,7 @@ func (w *writer) columns(head cells, rows []cells, n int) []float64 {
 	avail := w.width()
 	natural := make([]float64, n)
 	minimum := make([]float64, n)
-	measure := func(cs cells) {
+	measure := func(cs cells, header bool) {
 		for i, c := range cs {
 			nat, mn := 0.0, 0.0
 			for _, t := range tokenize(c) {
@@ -161,14 +162,17 @@ func (w *writer) columns(head cells, rows []cells, n int) []float64 {
 				mn = max(mn, math.Min(t.w, wordCap))
 			}
 			natural[i] = max(natural[i], nat+2*cellPadX)
+			if header {
+				mn = max(mn, math.Min(nat, headCap)) // a short header stays on one line
+			}
 			minimum[i] = max(minimum[i], mn+2*cellPadX, minCol)
 		}
 	}
 	if head != nil {
-		measure(head)
+		measure(head, true)
 	}
 	for _, r := range rows {
-		measure(r)
+		measure(r, false)
 	}
 	out := make([]float64, n)
 	totalNat := sum(natural)
