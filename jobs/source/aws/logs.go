@@ -3,7 +3,6 @@ package aws
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -53,7 +52,6 @@ func (r *run) logs(ctx context.Context) {
 
 // logGroups lists the groups that match the request's names and globs.
 func (r *run) logGroups(ctx context.Context) ([]logGroupInfo, bool) {
-	match := groupMatcher(r.req.Logs.Groups)
 	in := &cloudwatchlogs.DescribeLogGroupsInput{Limit: sdkaws.Int32(50)}
 	// One literal group (no glob) is read with a prefix, not the whole list.
 	if p := literalPrefix(r.req.Logs.Groups); p != "" {
@@ -68,7 +66,7 @@ func (r *run) logGroups(ctx context.Context) ([]logGroupInfo, bool) {
 		}
 		for _, g := range resp.LogGroups {
 			name := sdkaws.ToString(g.LogGroupName)
-			if !match(name) {
+			if !r.req.Logs.Selects(name) {
 				continue
 			}
 			lg := source.LogGroup{
@@ -102,40 +100,6 @@ func (r *run) logGroups(ctx context.Context) ([]logGroupInfo, bool) {
 		r.mu.Unlock()
 	}
 	return out, true
-}
-
-// groupMatcher matches names against names and globs, where * matches any
-// run of characters including "/" ("/aws/eks/*" matches every EKS group)
-// and ? one character. No patterns match everything.
-func groupMatcher(patterns []string) func(string) bool {
-	if len(patterns) == 0 {
-		return func(string) bool { return true }
-	}
-	var res []*regexp.Regexp
-	for _, p := range patterns {
-		var b strings.Builder
-		b.WriteString("^")
-		for _, c := range p {
-			switch c {
-			case '*':
-				b.WriteString(".*")
-			case '?':
-				b.WriteString(".")
-			default:
-				b.WriteString(regexp.QuoteMeta(string(c)))
-			}
-		}
-		b.WriteString("$")
-		res = append(res, regexp.MustCompile(b.String()))
-	}
-	return func(name string) bool {
-		for _, re := range res {
-			if re.MatchString(name) {
-				return true
-			}
-		}
-		return false
-	}
 }
 
 // literalPrefix is the common literal prefix of the patterns when there is
