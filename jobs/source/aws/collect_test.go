@@ -302,7 +302,9 @@ func seedAccount(t *testing.T, ta *testAWS, at time.Time) *account {
 	return acc
 }
 
-func sortLines(ls []logLine) { sort.SliceStable(ls, func(i, j int) bool { return ls[i].t.Before(ls[j].t) }) }
+func sortLines(ls []logLine) {
+	sort.SliceStable(ls, func(i, j int) bool { return ls[i].t.Before(ls[j].t) })
+}
 
 func nilIfEmpty(s string) *string {
 	if s == "" {
@@ -632,7 +634,7 @@ func wantTrailEvents(acc *account) []source.TrailEvent {
 			SourceIP: "203.0.113.5", UserAgent: "aws-cli/2.15.0", UserType: "AssumedRole", UserName: "ci-deployer",
 			PrincipalARN: "arn:aws:sts::000000000000:assumed-role/ci-deployer/ci-session", AccountID: "000000000000", ErrorCode: "AccessDenied",
 			ErrorMessage: "User: arn:aws:sts::000000000000:assumed-role/ci-deployer/ci-session is not authorized to perform: iam:PassRole on resource: arn:aws:iam::000000000000:role/admin",
-			Resources: []string{"admin"}, RequestParameters: `{"roleName":"admin"}`},
+			Resources:    []string{"admin"}, RequestParameters: `{"roleName":"admin"}`},
 		{ID: "a1b2c3d4-0004-0000-0000-000000000004", Time: at.Add(-2 * time.Hour), Name: "AuthorizeSecurityGroupIngress", Source: "ec2.amazonaws.com", Region: "ap-northeast-2",
 			SourceIP: "203.0.113.7", UserAgent: "console.ec2.amazonaws.com", UserType: "IAMUser", UserName: "bob", PrincipalARN: "arn:aws:iam::000000000000:user/bob",
 			AccountID: "000000000000", Resources: []string{"sg-0jupyter"},
