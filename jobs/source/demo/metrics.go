@@ -161,7 +161,7 @@ func modelFor(h *host, ns, name string, d *disk, at int64) *model {
 			m.trend = []knot{{90, 48}, {30, 60}, {0, 76}}
 		case h.role == roleDB && d.path == "/var/log": // grows, cleaned up, grows again
 			c := varLogCleanup.Hours() / 24
-			m.trend = []knot{{60, 41}, {c + 0.02, 71}, {c, 29}, {0, 51}}
+			m.trend = []knot{{60, 41}, {c + 2.0/1440, 71}, {c, 29}, {0, 51}} // rm -rf in two minutes
 		case h.role == roleDB:
 			m.trend = []knot{{90, 40}, {0, 44}}
 		default:
