@@ -8,6 +8,7 @@ import (
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/capacity"
 	"github.com/cwreport/cwreport/jobs/incident"
+	"github.com/cwreport/cwreport/jobs/security"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/jobs/source/aws"
 	"github.com/cwreport/cwreport/jobs/source/demo"
@@ -29,6 +30,7 @@ func Analyzers() (*analyze.Registry, error) {
 		{status.Kind, status.New()},
 		{"capacity", capacity.New()},
 		{incident.Kind, incident.New()},
+		{"security", security.New()},
 	} {
 		if err := reg.Register(k.kind, k.an); err != nil {
 			return nil, err

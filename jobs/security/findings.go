@@ -1,0 +1,491 @@
+package security
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
+)
+
+// Finding ids raised by this package besides cis.<number>.
+const (
+	FindingSGOpen            = "sg.open_to_world"
+	FindingSGOpened          = "sg.opened_to_world"
+	FindingFlowLogs          = "vpc.flow_logs_disabled"
+	FindingTrailMissing      = "cloudtrail.no_multi_region_trail"
+	FindingTrailValidation   = "cloudtrail.log_validation_disabled"
+	FindingTrailEncryption   = "cloudtrail.not_encrypted"
+	FindingTrailBucketLog    = "cloudtrail.bucket_logging_disabled"
+	FindingConfig            = "config.not_recording"
+	FindingLoginFailures     = "auth.console_login_failures"
+	FindingBruteForce        = "auth.brute_force"
+	FindingAccessDenied      = "iam.access_denied"
+	FindingRootUsage         = "root.usage"
+	FindingAssumeNewCaller   = "iam.assume_role_new_principal"
+	FindingAssumeNewSourceIP = "iam.assume_role_new_source_ip"
+	FindingScoreDropped      = "security.score_dropped"
+)
+
+// scoreDrop is how many points the score must fall, month over month, to
+// raise security.score_dropped.
+const scoreDrop = 10
+
+// cisReference is the Reference line of a cis.<number> finding.
+func cisReference(number string) string {
+	return fmt.Sprintf("%s %s: %s", Benchmark, number, cisV5[number])
+}
+
+// findingDefs documents every finding id; cis.<number> ones are generated
+// from the checks table, so a new CIS check documents itself.
+func findingDefs() []report.FindingDef {
+	var defs []report.FindingDef
+	cs := Checks()
+	slices.SortStableFunc(cs, func(a, b Check) int { return CompareCIS(a.CIS, b.CIS) })
+	for _, c := range cs {
+		if c.CIS == "" {
+			continue
+		}
+		defs = append(defs, report.FindingDef{
+			ID:             "cis." + c.CIS,
+			Title:          "Failed CIS check: " + c.Title.En + " (check `" + c.ID + "`).",
+			Severity:       string(c.Severity) + ", the check's severity.",
+			Recommendation: c.Remediation.En,
+			Value:          "number of offending resources, when the check names them",
+			Evidence:       []string{"`check`: the check id", "`cis`: the recommendation number", "`offenders`: the failing resources", "plus the check's own evidence (docs/security.md)"},
+			Reference:      cisReference(c.CIS),
+		})
+	}
+	return append(defs,
+		report.FindingDef{ID: FindingSGOpen, Title: "A security group lets the whole internet (0.0.0.0/0 or ::/0) reach an administration port (22, 3389) or a configured sensitive port.",
+			Severity:       "critical when an administration port is open and the group is attached to an instance with a public IP; high otherwise.",
+			Recommendation: "Narrow the source to known ranges or remove the rule; reach instances through SSM Session Manager or a VPN.",
+			Value:          "number of exposed ports", Evidence: []string{"`ports`: exposed ports", "`sources`: 0.0.0.0/0 and/or ::/0", "`vpc`", "`attached_instances`", "`public_instances`: attached instances with a public IP"},
+			Reference: cisReference("5.3") + "; 5.4"},
+		report.FindingDef{ID: FindingSGOpened, Title: "A security group change in the window opened an administration or sensitive port to the internet (CloudTrail).",
+			Severity: "high.", Recommendation: "Confirm the change was intended and approved; revert it if not.",
+			Evidence: []string{"`group`", "`ports`", "`who`", "`source_ip`", "`time`", "`event`"}},
+		report.FindingDef{ID: FindingFlowLogs, Title: "A VPC has no active flow log.", Severity: "medium.",
+			Recommendation: "Create a VPC flow log (at least REJECT traffic) into CloudWatch Logs or S3.",
+			Evidence:       []string{"`vpc`", "`name`", "`cidr`", "`default`"}, Reference: cisReference("3.7")},
+		report.FindingDef{ID: FindingTrailMissing, Title: "No CloudTrail trail is multi-region, logging and recording read and write management events.",
+			Severity: "high.", Recommendation: "Create a multi-region trail recording all management events and start logging.",
+			Evidence: []string{"`trails`: each trail and what it lacks"}, Reference: cisReference("3.1")},
+		report.FindingDef{ID: FindingTrailValidation, Title: "A trail has log file validation off, so altered or deleted log files go unnoticed.",
+			Severity: "medium.", Recommendation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+			Evidence: []string{"`trail`"}, Reference: cisReference("3.2")},
+		report.FindingDef{ID: FindingTrailEncryption, Title: "A trail's log files are not encrypted with a KMS key (SSE-KMS).",
+			Severity: "medium.", Recommendation: "aws cloudtrail update-trail --name <trail> --kms-id <key>",
+			Evidence: []string{"`trail`", "`bucket`"}, Reference: cisReference("3.5")},
+		report.FindingDef{ID: FindingTrailBucketLog, Title: "The S3 bucket a trail writes to has server access logging off.",
+			Severity: "low.", Recommendation: "Enable server access logging on the trail bucket, into another bucket.",
+			Evidence: []string{"`trail`", "`bucket`"}, Reference: cisReference("3.4")},
+		report.FindingDef{ID: FindingConfig, Title: "AWS Config is not recording every supported resource (including global ones) in the region.",
+			Severity: "medium.", Recommendation: "Record all supported resources including global types, and start the recorder.",
+			Evidence: []string{"`recorders`: each recorder and what it lacks"}, Reference: cisReference("3.3")},
+		report.FindingDef{ID: FindingLoginFailures, Title: "Failed AWS console sign-ins in the window (CloudTrail ConsoleLogin with Failure).",
+			Severity:       "high when a brute-force burst was seen; medium from 10 failures; low otherwise.",
+			Recommendation: "Check the users and source IPs; lock or reset targeted accounts and require MFA.",
+			Value:          "number of failed sign-ins",
+			Evidence:       []string{"`by_user`: failures per user name (HIDDEN_DUE_TO_SECURITY_REASONS: a name that is not an IAM user)", "`by_ip`: failures per source IP", "`bursts`: number of brute-force bursts"}},
+		report.FindingDef{ID: FindingBruteForce, Title: "A brute-force burst: at least brute_force_failures failed sign-ins from one source IP (or for one user) within brute_force_window.",
+			Severity: "high.", Recommendation: "Block the source IP (WAF, network ACL), check whether any sign-in from it succeeded, and make sure every console user has MFA.",
+			Value: "failed sign-ins in the burst", Evidence: []string{"`by`: ip or user", "`key`: the IP or user name", "`start`, `end`", "`others`: the users tried (for an IP) or IPs used (for a user)"}},
+		report.FindingDef{ID: FindingAccessDenied, Title: "A principal's API calls failed with AccessDenied or UnauthorizedOperation (CloudTrail).",
+			Severity:       "medium from 20 errors or on iam/sts/kms/organizations APIs; low otherwise.",
+			Recommendation: "Find out whether the principal needs the permission (fix its policy) or is probing (investigate its credentials).",
+			Value:          "number of denied calls", Evidence: []string{"`apis`: denied calls per API", "`type`: the identity type", "`codes`: error codes"}},
+		report.FindingDef{ID: FindingRootUsage, Title: "The root user was used in the window (CloudTrail events by userIdentity.type Root).",
+			Severity:       "critical when root signed in to the console without MFA; high otherwise.",
+			Recommendation: "Confirm who used root and why; keep root for the tasks that require it and protect it with MFA.",
+			Value:          "number of root events", Evidence: []string{"`events`: time, event, source IP, MFA of up to 20 events"}, Reference: cisReference("1.6")},
+		report.FindingDef{ID: FindingAssumeNewCaller, Title: "A principal assumed roles in the window that did not assume any in the previous window.",
+			Severity: "medium.", Recommendation: "Confirm the new caller is expected (a new pipeline, a new person); otherwise revoke its sessions.",
+			Value: "number of AssumeRole calls", Evidence: []string{"`principal`", "`source_ips`", "`roles`", "`first`"}},
+		report.FindingDef{ID: FindingAssumeNewSourceIP, Title: "A principal assumed roles from a source IP it did not use in the previous window.",
+			Severity: "medium.", Recommendation: "Confirm the source IP belongs to you (CI runners, office, VPN); otherwise rotate the principal's credentials.",
+			Value: "number of AssumeRole calls", Evidence: []string{"`principal`", "`source_ip`", "`roles`", "`first`"}},
+		report.FindingDef{ID: FindingScoreDropped, Title: fmt.Sprintf("The security score fell by %d points or more since the previous report.", scoreDrop),
+			Severity: "medium.", Recommendation: "Look at the checks that newly fail (the checks table) and fix them first.",
+			Value: "points lost", Evidence: []string{"`previous`: the earlier score", "`previous_period`", "`current`"}},
+	)
+}
+
+// CompareCIS orders recommendation numbers numerically: 1.3 < 1.11 < 3.1.
+func CompareCIS(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, errx := strconv.Atoi(as[i])
+		y, erry := strconv.Atoi(bs[i])
+		if errx != nil || erry != nil {
+			if c := strings.Compare(as[i], bs[i]); c != 0 {
+				return c
+			}
+			continue
+		}
+		if x != y {
+			return x - y
+		}
+	}
+	return len(as) - len(bs)
+}
+
+// mkFinding builds a finding in lang.
+func mkFinding(lang, id string, sev report.Severity, resource string, title, detail, rec i18n.Text, value *float64, unit string, ev map[string]any) report.Finding {
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	return report.Finding{ID: id, Severity: sev, Resource: resource, Title: title.In(lang), Detail: detail.In(lang),
+		Value: value, Unit: unit, Recommendation: rec.In(lang), Evidence: ev}
+}
+
+// listResource names up to n resources, then "+k".
+func listResource(xs []string, n int) string {
+	if len(xs) <= n {
+		return strings.Join(xs, ", ")
+	}
+	return strings.Join(xs[:n], ", ") + fmt.Sprintf(" +%d", len(xs)-n)
+}
+
+func checkFindings(lang string, cs []Check, rs []Result) []report.Finding {
+	var out []report.Finding
+	for i, c := range cs {
+		if c.CIS == "" || rs[i].Status != Fail {
+			continue
+		}
+		r := rs[i]
+		ev := map[string]any{"check": c.ID, "cis": c.CIS, "offenders": nonNil(r.Offenders)}
+		for k, v := range r.Evidence {
+			if _, taken := ev[k]; !taken {
+				ev[k] = v
+			}
+		}
+		var value *float64
+		if len(r.Offenders) > 0 {
+			value = report.Float(float64(len(r.Offenders)))
+		}
+		resource := "account"
+		if len(r.Offenders) > 0 {
+			resource = listResource(r.Offenders, 5)
+		}
+		title := i18n.Text{En: "CIS " + c.CIS + ": " + c.Title.En, Ko: "CIS " + c.CIS + ": " + c.Title.Ko}
+		out = append(out, mkFinding(lang, "cis."+c.CIS, c.Severity, resource, title, r.Summary, c.Remediation, value, "", ev))
+	}
+	return out
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// networkFindings raises sg.open_to_world per group and
+// vpc.flow_logs_disabled per VPC.
+func networkFindings(lang string, e *Env) []report.Finding {
+	var out []report.Finding
+	if e.Data == nil {
+		return out
+	}
+	if !e.unread(partGroups) {
+		checked := append(slices.Clone(AdminPorts), e.Opts.SensitivePorts...)
+		public := map[string]bool{}
+		for _, in := range e.Data.Instances {
+			if in.PublicIP != "" {
+				public[in.ID] = true
+			}
+		}
+		type agg struct {
+			g       source.SecurityGroup
+			ports   []int
+			sources []string
+		}
+		byGroup := map[string]*agg{}
+		var ids []string
+		for _, o := range WorldOpenRules(e.Data.SecurityGroups, checked) {
+			if len(o.Exposed) == 0 {
+				continue
+			}
+			a := byGroup[o.Group.ID]
+			if a == nil {
+				a = &agg{g: o.Group}
+				byGroup[o.Group.ID] = a
+				ids = append(ids, o.Group.ID)
+			}
+			a.ports = append(a.ports, o.Exposed...)
+			if !slices.Contains(a.sources, o.Source) {
+				a.sources = append(a.sources, o.Source)
+			}
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			a := byGroup[id]
+			slices.Sort(a.ports)
+			a.ports = slices.Compact(a.ports)
+			slices.Sort(a.sources)
+			var pub []string
+			for _, inst := range a.g.AttachedTo {
+				if public[inst] {
+					pub = append(pub, inst)
+				}
+			}
+			admin := slices.ContainsFunc(a.ports, func(p int) bool { return slices.Contains(AdminPorts, p) })
+			sev := report.SeverityHigh
+			if admin && len(pub) > 0 {
+				sev = report.SeverityCritical
+			}
+			ports := joinInts(a.ports)
+			src := strings.Join(a.sources, ", ")
+			name := a.g.Name
+			out = append(out, mkFinding(lang, FindingSGOpen, sev, id,
+				i18n.Text{En: fmt.Sprintf("Security group %s opens %s to the internet", name, ports), Ko: fmt.Sprintf("보안 그룹 %s: %s 포트가 인터넷에 열려 있음", name, ports)},
+				i18n.Text{En: fmt.Sprintf("%s (%s) accepts %s from %s; attached to %d instance(s), %d with a public IP.", id, name, ports, src, len(a.g.AttachedTo), len(pub)),
+					Ko: fmt.Sprintf("%s(%s) 규칙이 %s에서 오는 %s 포트 접속을 허용합니다. 연결된 인스턴스 %d개 중 %d개에 공인 IP가 있습니다.", id, name, src, ports, len(a.g.AttachedTo), len(pub))},
+				i18n.Text{En: "Narrow the source to known ranges or remove the rule; reach instances through SSM Session Manager or a VPN.",
+					Ko: "출발지를 알려진 대역으로 좁히거나 규칙을 지우고, 인스턴스 접속은 SSM Session Manager나 VPN을 이용하십시오."},
+				report.Float(float64(len(a.ports))), "",
+				map[string]any{"ports": a.ports, "sources": a.sources, "vpc": a.g.VPCID, "attached_instances": nonNil(a.g.AttachedTo), "public_instances": nonNil(pub)}))
+		}
+	}
+	if !e.unread(partVPCs, partFlowLogs) {
+		on := FlowLogged(e.Data)
+		for _, v := range e.Data.VPCs {
+			if on[v.ID] {
+				continue
+			}
+			label := v.ID
+			if v.Name != "" {
+				label = v.Name + " (" + v.ID + ")"
+			}
+			out = append(out, mkFinding(lang, FindingFlowLogs, report.SeverityMedium, v.ID,
+				i18n.Text{En: "VPC " + label + " has no flow log", Ko: "VPC " + label + "에 플로 로그가 없음"},
+				i18n.Text{En: fmt.Sprintf("%s %s has no active flow log: rejected and accepted traffic is not recorded.", label, v.CIDR),
+					Ko: fmt.Sprintf("%s %s에 활성 플로 로그가 없어 허용·거부된 트래픽이 기록되지 않습니다.", label, v.CIDR)},
+				i18n.Text{En: "Create a VPC flow log (at least REJECT traffic) into CloudWatch Logs or S3.", Ko: "VPC 플로 로그(최소 REJECT 트래픽)를 CloudWatch Logs나 S3로 만드십시오."},
+				nil, "", map[string]any{"vpc": v.ID, "name": v.Name, "cidr": v.CIDR, "default": v.IsDefault}))
+		}
+	}
+	return out
+}
+
+// trailFindings raises the cloudtrail.* and config.* findings, per trail.
+func trailFindings(lang string, cs []Check, rs []Result, e *Env) []report.Finding {
+	var out []report.Finding
+	status := map[string]Result{}
+	for i, c := range cs {
+		status[c.ID] = rs[i]
+	}
+	if r := status["cloudtrail.multi_region"]; r.Status == Fail {
+		out = append(out, mkFinding(lang, FindingTrailMissing, report.SeverityHigh, "account",
+			i18n.Text{En: "No multi-region trail records all management events", Ko: "모든 관리 이벤트를 기록하는 멀티 리전 트레일 없음"},
+			r.Summary, loggingRemediation("cloudtrail.multi_region"), nil, "", r.Evidence))
+	}
+	if r := status["config.recording"]; r.Status == Fail {
+		out = append(out, mkFinding(lang, FindingConfig, report.SeverityMedium, "account",
+			i18n.Text{En: "AWS Config is not recording everything", Ko: "AWS Config가 모든 리소스를 기록하지 않음"},
+			r.Summary, loggingRemediation("config.recording"), nil, "", r.Evidence))
+	}
+	if e.unread(partTrails) {
+		return out
+	}
+	for _, t := range e.Data.Trails {
+		ev := map[string]any{"trail": t.Name, "bucket": t.S3Bucket}
+		if !t.LogFileValidation {
+			out = append(out, mkFinding(lang, FindingTrailValidation, report.SeverityMedium, t.Name,
+				i18n.Text{En: "Trail " + t.Name + " has log file validation off", Ko: "트레일 " + t.Name + "의 로그 파일 검증이 꺼져 있음"},
+				i18n.Text{En: "Without digest files, a changed or deleted log file cannot be detected.", Ko: "다이제스트 파일이 없어 로그 파일이 바뀌거나 삭제되어도 알 수 없습니다."},
+				loggingRemediation("cloudtrail.log_file_validation"), nil, "", ev))
+		}
+		if t.KMSKeyID == "" {
+			out = append(out, mkFinding(lang, FindingTrailEncryption, report.SeverityMedium, t.Name,
+				i18n.Text{En: "Trail " + t.Name + " is not encrypted with KMS", Ko: "트레일 " + t.Name + ": KMS 암호화 미사용"},
+				i18n.Text{En: "Anyone who can read bucket " + t.S3Bucket + " can read the logs; SSE-KMS adds a key permission.", Ko: "버킷 " + t.S3Bucket + "에 읽기 권한만 있으면 로그도 읽을 수 있습니다. SSE-KMS를 쓰면 키 권한이 한 단계 더 필요합니다."},
+				loggingRemediation("cloudtrail.kms_encryption"), nil, "", ev))
+		}
+		if t.BucketAccessLogging != nil && !*t.BucketAccessLogging {
+			out = append(out, mkFinding(lang, FindingTrailBucketLog, report.SeverityLow, t.Name,
+				i18n.Text{En: "Trail bucket " + t.S3Bucket + " has no access logging", Ko: "트레일 버킷 " + t.S3Bucket + "에 액세스 로깅이 없음"},
+				i18n.Text{En: "Reads and deletions of the trail's log files are not recorded.", Ko: "트레일 로그 파일의 조회·삭제가 기록되지 않습니다."},
+				loggingRemediation("cloudtrail.bucket_access_logging"), nil, "", ev))
+		}
+	}
+	return out
+}
+
+func loggingRemediation(id string) i18n.Text {
+	for _, c := range loggingChecks() {
+		if c.ID == id {
+			return c.Remediation
+		}
+	}
+	return i18n.Text{}
+}
+
+// sensitiveAPI lists services where a denied call deserves a closer look.
+var sensitiveAPI = []string{"iam:", "sts:", "kms:", "organizations:"}
+
+func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []report.Finding {
+	var out []report.Finding
+	if !a.Known {
+		return out
+	}
+	if a.FailedLogins > 0 {
+		sev := report.SeverityLow
+		if a.FailedLogins >= 10 {
+			sev = report.SeverityMedium
+		}
+		if len(a.Bursts) > 0 {
+			sev = report.SeverityHigh
+		}
+		byUser, byIP := map[string]int{}, map[string]int{}
+		for i, g := range a.LoginByUser {
+			if i < 20 {
+				byUser[g.Key] = g.Count
+			}
+		}
+		for i, g := range a.LoginByIP {
+			if i < 20 {
+				byIP[g.Key] = g.Count
+			}
+		}
+		out = append(out, mkFinding(lang, FindingLoginFailures, sev, "console",
+			i18n.Text{En: fmt.Sprintf("%d failed console sign-ins", a.FailedLogins), Ko: fmt.Sprintf("콘솔 로그인 실패 %d회", a.FailedLogins)},
+			i18n.Text{En: fmt.Sprintf("%d failed sign-ins for %d user name(s) from %d source IP(s); %d brute-force burst(s).", a.FailedLogins, len(a.LoginByUser), len(a.LoginByIP), len(a.Bursts)),
+				Ko: fmt.Sprintf("사용자 이름 %d개, 출발지 IP %d개에서 로그인 실패 %d회, 무차별 대입 의심 구간 %d개.", len(a.LoginByUser), len(a.LoginByIP), a.FailedLogins, len(a.Bursts))},
+			i18n.Text{En: "Check the users and source IPs; lock or reset targeted accounts and require MFA.", Ko: "대상 사용자와 출발지 IP를 확인하고, 공격받은 계정은 잠그거나 암호를 재설정하며 MFA를 의무화하십시오."},
+			report.Float(float64(a.FailedLogins)), "", map[string]any{"by_user": byUser, "by_ip": byIP, "bursts": len(a.Bursts)}))
+	}
+	for _, b := range a.Bursts {
+		who := b.Key
+		if b.By == "user" {
+			who = "user " + b.Key
+		}
+		span := i18n.Duration(b.End.Sub(b.Start), lang)
+		out = append(out, mkFinding(lang, FindingBruteForce, report.SeverityHigh, who,
+			i18n.Text{En: fmt.Sprintf("Brute-force burst: %d failed sign-ins from %s", b.Count, who), Ko: fmt.Sprintf("무차별 대입 의심: %s에서 로그인 실패 %d회", who, b.Count)},
+			i18n.Text{En: fmt.Sprintf("%d failures in %s, %s to %s.", b.Count, span, b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime)),
+				Ko: fmt.Sprintf("%s부터 %s까지 %s 동안 %d회 실패.", b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime), span, b.Count)},
+			i18n.Text{En: "Block the source IP (WAF, network ACL), check whether any sign-in from it succeeded, and make sure every console user has MFA.",
+				Ko: "출발지 IP를 차단하고(WAF, 네트워크 ACL) 그 IP에서 성공한 로그인이 있었는지 확인한 뒤, 모든 콘솔 사용자에게 MFA를 적용하십시오."},
+			report.Float(float64(b.Count)), "", map[string]any{"by": b.By, "key": b.Key, "start": b.Start.UTC().Format(time.RFC3339), "end": b.End.UTC().Format(time.RFC3339), "others": nonNil(b.Others)}))
+	}
+	// AccessDenied: one finding per principal, APIs in the evidence.
+	type den struct {
+		typ          string
+		count        int
+		apis         map[string]int
+		codes        []string
+		sensitiveAPI bool
+	}
+	byPrincipal := map[string]*den{}
+	var principals []string
+	for _, d := range a.Denied {
+		p := byPrincipal[d.Principal]
+		if p == nil {
+			p = &den{typ: d.Type, apis: map[string]int{}}
+			byPrincipal[d.Principal] = p
+			principals = append(principals, d.Principal)
+		}
+		p.count += d.Count
+		p.apis[d.API] += d.Count
+		for _, c := range d.Codes {
+			if !slices.Contains(p.codes, c) {
+				p.codes = append(p.codes, c)
+			}
+		}
+		if slices.ContainsFunc(sensitiveAPI, func(s string) bool { return strings.HasPrefix(d.API, s) }) {
+			p.sensitiveAPI = true
+		}
+	}
+	slices.Sort(principals)
+	for _, pr := range principals {
+		p := byPrincipal[pr]
+		slices.Sort(p.codes)
+		sev := report.SeverityLow
+		if p.count >= 20 || p.sensitiveAPI {
+			sev = report.SeverityMedium
+		}
+		var apis []string
+		for api := range p.apis {
+			apis = append(apis, api)
+		}
+		slices.Sort(apis)
+		out = append(out, mkFinding(lang, FindingAccessDenied, sev, pr,
+			i18n.Text{En: fmt.Sprintf("%s was denied %d API call(s)", pr, p.count), Ko: fmt.Sprintf("%s의 API 호출 %d건이 거부됨", pr, p.count)},
+			i18n.Text{En: "Denied: " + listResource(apis, 5) + ".", Ko: "거부된 API: " + listResource(apis, 5) + "."},
+			i18n.Text{En: "Find out whether the principal needs the permission (fix its policy) or is probing (investigate its credentials).",
+				Ko: "해당 주체에 권한이 정말 필요한지(정책 수정), 아니면 권한을 탐색하는 것인지(자격 증명 조사) 확인하십시오."},
+			report.Float(float64(p.count)), "", map[string]any{"apis": p.apis, "type": p.typ, "codes": p.codes}))
+	}
+	if len(a.Root) > 0 {
+		sev := report.SeverityHigh
+		var evs []map[string]any
+		for i, ev := range a.Root {
+			if ev.Name == "ConsoleLogin" && strings.EqualFold(ev.LoginResult, "Success") && !strings.EqualFold(ev.MFAUsed, "Yes") {
+				sev = report.SeverityCritical
+			}
+			if i < 20 {
+				evs = append(evs, map[string]any{"time": ev.Time.UTC().Format(time.RFC3339), "event": ev.Name, "source_ip": ev.SourceIP, "mfa": ev.MFAUsed, "result": ev.LoginResult})
+			}
+		}
+		last := a.Root[len(a.Root)-1]
+		out = append(out, mkFinding(lang, FindingRootUsage, sev, "root",
+			i18n.Text{En: fmt.Sprintf("The root user was used (%d event(s))", len(a.Root)), Ko: fmt.Sprintf("루트 사용자 사용 (%d건)", len(a.Root))},
+			i18n.Text{En: fmt.Sprintf("Last: %s %s from %s.", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP),
+				Ko: fmt.Sprintf("마지막 사용: %s %s (출발지 %s).", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP)},
+			i18n.Text{En: "Confirm who used root and why; keep root for the tasks that require it and protect it with MFA.",
+				Ko: "누가 왜 루트를 사용했는지 확인하고, 루트는 꼭 필요한 작업에만 쓰며 MFA로 보호하십시오."},
+			report.Float(float64(len(a.Root))), "", map[string]any{"events": evs}))
+	}
+	for _, n := range a.AssumeNew {
+		id, title := FindingAssumeNewSourceIP, i18n.Text{En: fmt.Sprintf("%s assumed roles from a new source IP %s", n.Principal, n.SourceIP), Ko: fmt.Sprintf("%s: 새 출발지 IP %s에서 역할 전환(AssumeRole)", n.Principal, n.SourceIP)}
+		ev := map[string]any{"principal": n.Principal, "source_ip": n.SourceIP, "roles": nonNil(n.Roles), "first": n.First.UTC().Format(time.RFC3339)}
+		rec := i18n.Text{En: "Confirm the source IP belongs to you (CI runners, office, VPN); otherwise rotate the principal's credentials.",
+			Ko: "해당 IP가 회사 자산(CI 러너, 사무실, VPN)인지 확인하고, 아니라면 주체의 자격 증명을 교체하십시오."}
+		if n.Kind == "new_principal" {
+			id = FindingAssumeNewCaller
+			title = i18n.Text{En: n.Principal + " assumed roles for the first time", Ko: n.Principal + ": 처음으로 역할 전환(AssumeRole)"}
+			ev = map[string]any{"principal": n.Principal, "source_ips": n.SourceIP, "roles": nonNil(n.Roles), "first": n.First.UTC().Format(time.RFC3339)}
+			rec = i18n.Text{En: "Confirm the new caller is expected (a new pipeline, a new person); otherwise revoke its sessions.",
+				Ko: "새 호출자가 예정된 것인지(새 파이프라인, 새 담당자) 확인하고, 아니라면 세션을 취소하십시오."}
+		}
+		out = append(out, mkFinding(lang, id, report.SeverityMedium, n.Principal, title,
+			i18n.Text{En: fmt.Sprintf("%d AssumeRole call(s), first at %s, roles: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3)),
+				Ko: fmt.Sprintf("AssumeRole %d회, 처음 %s, 역할: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3))},
+			rec, report.Float(float64(n.Count)), "", ev))
+	}
+	for _, c := range a.SGChanges {
+		if len(c.WorldPorts) == 0 || c.Error != "" {
+			continue
+		}
+		ports := strings.Join(c.WorldPorts, ", ")
+		out = append(out, mkFinding(lang, FindingSGOpened, report.SeverityHigh, c.Target,
+			i18n.Text{En: fmt.Sprintf("%s opened %s to the internet on %s", c.Who, ports, c.Target), Ko: fmt.Sprintf("%s: %s의 %s 포트를 인터넷에 개방", c.Who, c.Target, ports)},
+			i18n.Text{En: fmt.Sprintf("%s at %s from %s: %s", c.Event, c.Time.In(loc).Format(i18n.DateTime), c.IP, c.Detail),
+				Ko: fmt.Sprintf("%s, %s, 출발지 %s: %s", c.Event, c.Time.In(loc).Format(i18n.DateTime), c.IP, c.Detail)},
+			i18n.Text{En: "Confirm the change was intended and approved; revert it if not.", Ko: "승인된 변경인지 확인하고, 아니라면 되돌리십시오."},
+			nil, "", map[string]any{"group": c.Target, "ports": c.WorldPorts, "who": c.Who, "source_ip": c.IP, "time": c.Time.UTC().Format(time.RFC3339), "event": c.Event}))
+	}
+	return out
+}
+
+func scoreFindings(lang string, s *report.Score) []report.Finding {
+	if s == nil || len(s.History) == 0 {
+		return nil
+	}
+	prev := s.History[len(s.History)-1]
+	drop := round1(prev.Value - s.Value)
+	if drop < scoreDrop {
+		return nil
+	}
+	return []report.Finding{mkFinding(lang, FindingScoreDropped, report.SeverityMedium, "account",
+		i18n.Text{En: fmt.Sprintf("Security score fell %.1f points since %s", drop, prev.Period), Ko: fmt.Sprintf("보안 점수가 %s 대비 %.1f점 하락", prev.Period, drop)},
+		i18n.Text{En: fmt.Sprintf("%.1f → %.1f.", prev.Value, s.Value), Ko: fmt.Sprintf("%.1f → %.1f.", prev.Value, s.Value)},
+		i18n.Text{En: "Look at the checks that newly fail (the checks table) and fix them first.", Ko: "새로 실패한 점검 항목(점검 결과 표)을 먼저 확인하고 조치하십시오."},
+		report.Float(drop), "points", map[string]any{"previous": prev.Value, "previous_period": prev.Period, "current": s.Value})}
+}
