@@ -15,8 +15,10 @@ import (
 	"github.com/cwreport/cwreport/jobs/source/snapshot"
 	"github.com/cwreport/cwreport/jobs/status"
 	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/report/render/html"
 	"github.com/cwreport/cwreport/report/render/json"
 	"github.com/cwreport/cwreport/report/render/markdown"
+	"github.com/cwreport/cwreport/report/render/pdf"
 )
 
 // Analyzers registers every report kind this build has. Registration is
@@ -44,6 +46,8 @@ func Renderers() map[string]render.Renderer {
 	return map[string]render.Renderer{
 		"md":   markdown.Renderer{},
 		"json": json.Renderer{},
+		"html": html.Renderer{},
+		"pdf":  pdf.Renderer{},
 	}
 }
 
