@@ -159,11 +159,18 @@ func clip(s string, n int) string {
 
 func analyzeActivity(cur, prev *source.Dataset, window source.Window, e *Env) Activity {
 	a := Activity{}
-	if cur == nil || e.unreadExact(partEvents) {
+	if cur == nil {
+		return a
+	}
+	// A gap for the events with no event at all: nothing is known. A gap
+	// with events (some S3 log files unread, a region failing): what was
+	// read is a lower bound.
+	whole := e.unreadExact(partEvents)
+	if whole && len(cur.TrailEvents) == 0 {
 		return a
 	}
 	a.Known = true
-	a.Partial = e.unreadPiece(partEvents)
+	a.Partial = whole || e.unreadPiece(partEvents)
 	evs := inWindow(cur.TrailEvents, window)
 	a.Events = len(evs)
 

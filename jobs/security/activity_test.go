@@ -127,9 +127,15 @@ func TestActivityWithoutPrevious(t *testing.T) {
 		t.Errorf("compare known %v, %+v", a.CompareKnown, a.AssumeNew)
 	}
 	d.Gaps = []source.Gap{gap("trail_events")}
+	if a := analyzeActivity(d, nil, d.Window, testEnv(d)); !a.Known || !a.Partial {
+		t.Errorf("a gap with events read (some S3 log files failed): known %v partial %v", a.Known, a.Partial)
+	}
+	events := d.TrailEvents
+	d.TrailEvents = nil
 	if a := analyzeActivity(d, nil, d.Window, testEnv(d)); a.Known {
 		t.Error("events unread but activity known")
 	}
+	d.TrailEvents = events
 	d.Gaps = []source.Gap{gap("trail_events:us-east-1")}
 	if a := analyzeActivity(d, nil, d.Window, testEnv(d)); !a.Known || !a.Partial {
 		t.Errorf("a regional gap: known %v partial %v", a.Known, a.Partial)

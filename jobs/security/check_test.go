@@ -257,6 +257,40 @@ func TestSiblingGapIsNotUnknown(t *testing.T) {
 	}
 }
 
+// The aws source records per-trail and per-topic gaps; they make unknown
+// only what they hide.
+func TestPieceGaps(t *testing.T) {
+	cases := []struct {
+		gap   string
+		check string
+		want  Status
+	}{
+		{"trails:org-trail:status", "cloudtrail.multi_region", Unknown},
+		{"trails:org-trail:status", "monitoring.root_usage", Unknown},
+		{"trails:org-trail:status", "cloudtrail.log_file_validation", Pass},
+		{"trails:org-trail:bucket_logging", "cloudtrail.kms_encryption", Pass},
+		{"trails:other-trail:status", "cloudtrail.multi_region", Pass},
+		{"subscriptions:" + testTopic, "monitoring.root_usage", Unknown},
+		{"subscriptions:arn:aws:sns:ap-northeast-2:123456789012:unrelated", "monitoring.root_usage", Pass},
+		{"config_recorders:status", "config.recording", Unknown},
+		{"iam:account_summary", "iam.root_mfa", Pass},
+	}
+	for _, c := range cases {
+		d := goodDataset()
+		d.Gaps = append(d.Gaps, gap(c.gap))
+		if r := findCheck(t, c.check).Run(testEnv(d)); r.Status != c.want {
+			t.Errorf("gap %s: %s is %s (%s), want %s", c.gap, c.check, r.Status, r.Summary.En, c.want)
+		}
+	}
+	// A trail whose status is unknown still fails when it is single-region.
+	d := goodDataset()
+	d.Trails[0].MultiRegion = false
+	d.Gaps = append(d.Gaps, gap("trails:org-trail:status"))
+	if r := findCheck(t, "cloudtrail.multi_region").Run(testEnv(d)); r.Status != Fail {
+		t.Errorf("single-region trail with unknown status: %s", r.Status)
+	}
+}
+
 func TestNoDatasetIsAllUnknown(t *testing.T) {
 	e := testEnv(nil)
 	for i, r := range run(Checks(), e) {

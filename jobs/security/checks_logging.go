@@ -84,16 +84,18 @@ func readWriteAll(t source.Trail) (all, ok bool) {
 
 // auditTrails are the trails CIS 3.1 and 4.x accept: multi-region, logging,
 // management events read and write. maybe lists trails that would qualify
-// but whose event selectors were not read.
-func auditTrails(ts []source.Trail) (ok, maybe []source.Trail) {
-	for _, t := range ts {
-		if !t.MultiRegion || !t.Logging || !t.ManagementEvents {
+// but whose status or event selectors could not be read (the aws source
+// records "trails:<name>:status" and "trails:<name>:event_selectors").
+func (e *Env) auditTrails() (ok, maybe []source.Trail) {
+	for _, t := range e.Data.Trails {
+		statusKnown := !gapCovers(e.Data.Gaps, "trails:"+t.Name+":status")
+		if !t.MultiRegion || (statusKnown && !t.Logging) || (t.ReadWriteType != "" && !t.ManagementEvents) {
 			continue
 		}
 		switch all, known := readWriteAll(t); {
-		case all:
+		case all && statusKnown:
 			ok = append(ok, t)
-		case !known:
+		case !known || !statusKnown:
 			maybe = append(maybe, t)
 		}
 	}
@@ -101,11 +103,11 @@ func auditTrails(ts []source.Trail) (ok, maybe []source.Trail) {
 }
 
 func checkMultiRegionTrail(e *Env) Result {
-	if e.unread(partTrails) {
+	if e.unreadExact(partTrails) {
 		return unknown(partTrails)
 	}
 	ts := e.Data.Trails
-	ok, maybe := auditTrails(ts)
+	ok, maybe := e.auditTrails()
 	if len(ok) > 0 {
 		names := trailNames(ok)
 		return Result{Status: Pass, Summary: i18n.Text{
@@ -114,7 +116,7 @@ func checkMultiRegionTrail(e *Env) Result {
 		}, Evidence: map[string]any{"trails": names}}
 	}
 	if len(maybe) > 0 {
-		r := unknown("trails:event_selectors")
+		r := unknown("trails:<name>:status", "trails:<name>:event_selectors")
 		r.Evidence = map[string]any{"trails": trailNames(maybe)}
 		return r
 	}
@@ -144,7 +146,7 @@ func checkMultiRegionTrail(e *Env) Result {
 // (passes, known). No trail at all fails: there is nothing to validate.
 func eachTrail(en, ko string, test func(source.Trail) (bool, bool)) func(*Env) Result {
 	return func(e *Env) Result {
-		if e.unread(partTrails) {
+		if e.unreadExact(partTrails) {
 			return unknown(partTrails)
 		}
 		ts := e.Data.Trails

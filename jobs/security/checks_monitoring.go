@@ -101,10 +101,10 @@ func logGroupName(arn string) string {
 // SNS action, and a confirmed subscriber of that topic. Each step that
 // cannot be read makes the check unknown; each that is absent fails it.
 func (m cisMonitor) run(e *Env) Result {
-	if e.unread(partTrails) {
+	if e.unreadExact(partTrails) {
 		return unknown(partTrails)
 	}
-	ok, maybe := auditTrails(e.Data.Trails)
+	ok, maybe := e.auditTrails()
 	var groups []string
 	for _, t := range ok {
 		if t.LogGroupARN != "" {
@@ -114,7 +114,7 @@ func (m cisMonitor) run(e *Env) Result {
 	if len(groups) == 0 {
 		for _, t := range maybe {
 			if t.LogGroupARN != "" {
-				return unknown("trails:event_selectors")
+				return unknown("trails:<name>:status", "trails:<name>:event_selectors")
 			}
 		}
 		return fail("no multi-region trail logging all management events delivers to CloudWatch Logs",
@@ -172,8 +172,15 @@ func (m cisMonitor) run(e *Env) Result {
 		return fail("alarm "+strings.Join(alarms, ", ")+" notifies no SNS topic (or its actions are disabled)",
 			"경보 "+strings.Join(alarms, ", ")+": SNS 주제로 알림을 보내지 않습니다(또는 작업이 비활성화됨)", nil, ev)
 	}
-	if e.unread(partSubscriptions) {
+	// The aws source records a failed topic as "subscriptions:<topic ARN>":
+	// only the topics these alarms notify matter.
+	if e.unreadExact(partSubscriptions) {
 		return unknown(partSubscriptions)
+	}
+	for _, tp := range topics {
+		if gapCovers(e.Data.Gaps, partSubscriptions+":"+tp) {
+			return unknown(partSubscriptions + ":" + tp)
+		}
 	}
 	protocols := map[string]bool{}
 	for _, s := range e.Data.Subscriptions {

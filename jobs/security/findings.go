@@ -290,7 +290,7 @@ func trailFindings(lang string, cs []Check, rs []Result, e *Env) []report.Findin
 			i18n.Text{En: "AWS Config is not recording everything", Ko: "AWS Config가 모든 리소스를 기록하지 않음"},
 			r.Summary, loggingRemediation("config.recording"), nil, "", r.Evidence))
 	}
-	if e.unread(partTrails) {
+	if e.unreadExact(partTrails) {
 		return out
 	}
 	for _, t := range e.Data.Trails {
