@@ -13,6 +13,7 @@ import (
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/deliver"
 	"github.com/cwreport/cwreport/report/render"
 	"github.com/cwreport/cwreport/report/render/markdown"
 )
@@ -29,6 +30,9 @@ type Runner struct {
 	Now func() time.Time
 	// Progress, when set, hears what the source is collecting.
 	Progress source.ProgressFunc
+	// Deliverer, when set, delivers every rendered run to its job's
+	// targets (jobs/deliver.go); nil renders only (--no-deliver, demo).
+	Deliverer *Deliverer
 }
 
 // Result is what one run produced.
@@ -40,11 +44,13 @@ type Result struct {
 	Artifacts []report.Artifact
 	// Err is set when the run failed and produced no report.
 	Err error
+	// Deliveries holds every target's outcome, in the job's target order.
+	Deliveries []deliver.Result
 }
 
 // Degraded reports whether the report was produced with parts missing.
 func (r *Result) Degraded() bool {
-	return r.Err == nil && r.Report != nil && len(r.Report.DataGaps) > 0
+	return r.Err == nil && r.Report != nil && (len(r.Report.DataGaps) > 0 || r.DeliveryFailed())
 }
 
 // Exit codes of a run, shared by every command.
@@ -66,7 +72,7 @@ func (r *Result) ExitCode() int {
 	return ExitOK
 }
 
-// Run executes one run: plan, collect, analyze, render.
+// Run executes one run: plan, collect, analyze, render, deliver.
 func (r *Runner) Run(ctx context.Context, run Run) *Result {
 	now := r.Now
 	if now == nil {
@@ -87,6 +93,7 @@ func (r *Runner) Run(ctx context.Context, run Run) *Result {
 		return res
 	}
 	res.Artifacts = arts
+	r.deliver(ctx, run, res)
 	return res
 }
 

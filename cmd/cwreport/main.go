@@ -33,7 +33,7 @@ type env struct {
 }
 
 func commands() []*command {
-	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand()}
+	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand(), testSendCommand()}
 }
 
 func main() {

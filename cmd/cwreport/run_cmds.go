@@ -63,7 +63,7 @@ func runCommand() *command {
 	c := &command{
 		name:    "run",
 		summary: "Run one job of a configuration now (or as if at an instant)",
-		usage:   "cwreport run JOB --config FILE [--out DIR] [--at TIME]",
+		usage:   "cwreport run JOB --config FILE [--out DIR] [--at TIME] [--no-deliver]",
 		example: `  cwreport run morning --config examples/demo.yaml --out out
   cwreport run morning --config cwreport.yaml --at 2026-11-24T08:00   # as if it were 08:00 (job time zone)
   # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps)`,
@@ -73,6 +73,7 @@ func runCommand() *command {
 		cfgPath := fs.String("config", "", "configuration `FILE` (YAML)")
 		out := fs.String("out", "", "also write the artifacts into `DIR`")
 		at := fs.String("at", "", "run as if at `TIME` (RFC 3339, or local 2026-11-24T08:00); default now")
+		noDeliver := fs.Bool("no-deliver", false, "render only: do not deliver to the job's targets")
 		pos, code, ok := parse(fs, args)
 		if !ok {
 			return code
@@ -104,6 +105,9 @@ func runCommand() *command {
 			fmt.Fprintln(e.stderr, "cwreport run:", err)
 			return 1
 		}
+		if !*noDeliver {
+			runner.Deliverer = jobs.NewDeliverer(cfg)
+		}
 		return runOne(ctx, e, runner, jobs.NewRun(job, instant), *out)
 	}
 	return c
@@ -129,6 +133,17 @@ func runOne(ctx context.Context, e *env, runner *jobs.Runner, run jobs.Run, out 
 	fmt.Fprintf(e.stderr, "%s: %s, %d finding(s), %d data gap(s)\n", run.Key(), res.Report.Status, len(res.Report.Findings), len(res.Report.DataGaps))
 	for _, g := range res.Report.DataGaps {
 		fmt.Fprintf(e.stderr, "  data gap: %s %s: %s\n", g.Source, g.Part, g.Error)
+	}
+	for _, d := range res.Deliveries {
+		fmt.Fprintln(e.stderr, "  "+jobs.DeliveryLine(d))
+	}
+	if out != "" && res.Deliveries != nil {
+		p, err := jobs.WriteDeliveries(out, run.Key(), run.Base(), res.Deliveries)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cwreport: %s: %v\n", run.Key(), err)
+			return jobs.ExitFailed
+		}
+		fmt.Fprintln(e.stdout, p)
 	}
 	return res.ExitCode()
 }
