@@ -262,7 +262,7 @@ func systemLine(w *logWriter, t, k int64) {
 func (w *logWriter) klog(t int64, level string, file string) {
 	w.reset()
 	w.s(level)
-	w.ts(t, "0102 15:04:05.000000", time.UTC)
+	w.buf = time.UnixMicro(t*1000+int64(intn(w.seed^0x6b, t, 1000))).UTC().AppendFormat(w.buf, "0102 15:04:05.000000")
 	w.s("      11 ", file, "] ")
 }
 
@@ -478,7 +478,7 @@ var dmzSignatures = []signature{
 // fastLog writes a Suricata fast.log alert logged at t (Unix milliseconds).
 func (w *logWriter) fastLog(t int64, s signature, proto, src, dst string) {
 	w.reset()
-	w.ts(t, "01/02/2006-15:04:05.000000", time.UTC)
+	w.buf = time.UnixMicro(t*1000+int64(intn(w.seed^0x66, t, 1000))).UTC().AppendFormat(w.buf, "01/02/2006-15:04:05.000000")
 	w.s("  [**] [1:", s.sid, "] ", s.text, " [**] [Classification: ", s.class, "] [Priority: ", s.prio, "] {", proto, "} ", src, " -> ", dst)
 }
 

@@ -50,9 +50,9 @@ var loads = map[string]load{
 	roleDB:      {shape: business, cpu: 36, night: 0.35, netIn: 80 * mb, netOut: 150 * mb, ebsR: 12000, ebsW: 30000, memPct: 78},
 	roleDMZ:     {shape: business, cpu: 8, night: 0.6, netIn: 3 * mb, netOut: 2.5 * mb, ebsR: 30, ebsW: 200},
 	roleBastion: {shape: business, cpu: 1.5, night: 0.5, netIn: 60 * kb, netOut: 90 * kb, ebsR: 5, ebsW: 40},
-	// Batch: the nightly window is the peak; ~3 % CPU the rest of the day.
-	// Last week's jobs used 1/0.6 as much: this week is ~40 % lighter.
-	roleBatch:   {shape: nightly, cpu: 48, night: 0.06, netIn: 150 * mb, netOut: 20 * mb, ebsR: 8000, ebsW: 6000, lastWeek: 1 / 0.6, vary: true},
+	// Batch: the nightly window is the peak (~36 % now, ~60 % last week:
+	// this week is ~40 % lighter); ~2-3 % CPU the rest of the day.
+	roleBatch:   {shape: nightly, cpu: 36, night: 0.07, netIn: 150 * mb, netOut: 20 * mb, ebsR: 8000, ebsW: 6000, lastWeek: 1 / 0.6, vary: true},
 	roleOrder:   {shape: business, cpu: 30, night: 0.65, netIn: 25 * mb, netOut: 40 * mb, ebsR: 200, ebsW: 900, lastWeek: 1 / 1.3, vary: true},
 	roleLegacy:  {shape: business, cpu: 0.5, night: 0.8, netIn: 30 * kb, netOut: 20 * kb, ebsR: 2, ebsW: 30},
 	roleJenkins: {shape: business, cpu: 6, night: 0.35, netIn: 1.3 * kb, netOut: 1.0 * kb, ebsR: 10, ebsW: 60},
@@ -100,6 +100,7 @@ func modelFor(h *host, ns, name string, d *disk, at int64) *model {
 		case roleAPIGW: // under-provisioned: pinned near the top every afternoon
 			m.wobble, m.jitter, m.spread, m.abs = 0.06, 0.03, 0.06, 1
 		case roleDB: // growing load: peak 36 % a month ago, 61 % now
+			m.spread = 0.2
 			m.trend = []knot{{90, 0.9}, {30, 1}, {0, 1.7}}
 		case roleBatch: // CPU-bound jobs: steady within a period
 			m.spread = 0.12
@@ -165,8 +166,7 @@ func modelFor(h *host, ns, name string, d *disk, at int64) *model {
 		case h.role == roleDB:
 			m.trend = []knot{{90, 40}, {0, 44}}
 		default:
-			off := 4 * signed(seedOf(h.name), 1)
-			m.trend = []knot{{45, 46 + off}, {0, 56 + off}}
+			m.trend = imageGC(h.name)
 		}
 	default:
 		return nil
@@ -276,4 +276,25 @@ func (m *model) series(h *host, spec source.MetricSpec, st stat, unit string, d 
 		s.Values = append(s.Values, m.value(st, p))
 	}
 	return s
+}
+
+// imageGC is an EKS node's root file system: container images pile up
+// about 1.2 % a day until the kubelet's image garbage collection frees them
+// every week or so, a sawtooth with no long-term growth.
+func imageGC(name string) []knot {
+	seed := seedOf("gc/" + name)
+	low := 46 + 4*signed(seed, 0)
+	const rate = 1.2 // % a day
+	ago := 90.0
+	level := low + rate*3*unit(seed, 1)
+	ks := []knot{{ago, level}}
+	for i := int64(2); ; i++ {
+		gap := 5 + 3*unit(seed, i) // days to the next collection
+		next := ago - gap
+		if next <= 0 {
+			return append(ks, knot{0, level + rate*ago})
+		}
+		level, ago = low+2*unit(seed, -i), next
+		ks = append(ks, knot{next + 1.0/1440, ks[len(ks)-1].v + rate*gap}, knot{next, level})
+	}
 }

@@ -133,3 +133,29 @@ func TestParseStat(t *testing.T) {
 		}
 	}
 }
+
+func TestImageGCSawtooth(t *testing.T) {
+	for _, h := range fleet {
+		if h.role != roleEKS {
+			continue
+		}
+		ks := imageGC(h.name)
+		drops := 0
+		for i := 1; i < len(ks); i++ {
+			if ks[i].ago >= ks[i-1].ago {
+				t.Fatalf("%s: knots not strictly descending at %d: %+v", h.name, i, ks)
+			}
+			if ks[i].v < ks[i-1].v {
+				drops++
+			}
+		}
+		if drops < 9 || ks[len(ks)-1].ago != 0 {
+			t.Errorf("%s: %d collections in 90 days, last knot %+v", h.name, drops, ks[len(ks)-1])
+		}
+		for _, k := range ks {
+			if k.v < 40 || k.v > 65 {
+				t.Errorf("%s: disk %.1f %%", h.name, k.v)
+			}
+		}
+	}
+}
