@@ -152,6 +152,9 @@ type nodes struct {
 }
 
 func (n *nodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindText, n.textNode)
+	reg.Register(ast.KindString, n.stringNode)
+	reg.Register(ast.KindCodeSpan, n.codeSpan)
 	reg.Register(ast.KindRawHTML, n.rawHTML)
 	reg.Register(ast.KindHTMLBlock, n.htmlBlock)
 	reg.Register(ast.KindLink, n.link)
@@ -166,6 +169,85 @@ func (n *nodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 }
 
 func text(w util.BufWriter, s string) { _, _ = w.Write(util.EscapeHTML([]byte(s))) }
+
+// wordRun is the longest run of characters without a break opportunity the
+// page keeps whole; longer runs (a hash, a path, a megabyte of "A") get a
+// <wbr> every wordRun characters, so a table column never has to be wider
+// than that and hostile text wraps instead of pushing the page sideways.
+const wordRun = 24
+
+// breakable writes s escaped, with <wbr> inside over-long words.
+func breakable(w util.BufWriter, s string) {
+	run := 0
+	start := 0
+	for i, r := range s {
+		if r == ' ' || r == '\n' || r == '\t' || r == '-' || r == '/' {
+			run = 0
+			continue
+		}
+		run++
+		if run > wordRun {
+			text(w, s[start:i])
+			_, _ = w.WriteString("<wbr>")
+			start = i
+			run = 1
+		}
+	}
+	text(w, s[start:])
+}
+
+func (n *nodes) textNode(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	t := node.(*ast.Text)
+	v := t.Segment.Value(src)
+	if t.IsRaw() {
+		breakable(w, string(v))
+	} else {
+		breakable(w, markup.Unescape(v))
+	}
+	switch {
+	case t.HardLineBreak():
+		_, _ = w.WriteString("<br>\n")
+	case t.SoftLineBreak():
+		_ = w.WriteByte('\n')
+	}
+	return ast.WalkContinue, nil
+}
+
+func (n *nodes) stringNode(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		s := node.(*ast.String)
+		if s.IsCode() || s.IsRaw() {
+			breakable(w, string(s.Value))
+		} else {
+			breakable(w, markup.Unescape(s.Value))
+		}
+	}
+	return ast.WalkContinue, nil
+}
+
+// codeSpan writes a code span's text literally (CommonMark resolves no
+// escapes inside code), with line ends as spaces.
+func (n *nodes) codeSpan(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	var b strings.Builder
+	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
+		switch t := c.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(src))
+		case *ast.String:
+			b.Write(t.Value)
+		}
+	}
+	_, _ = w.WriteString("<code>")
+	breakable(w, strings.ReplaceAll(b.String(), "\n", " "))
+	_, _ = w.WriteString("</code>")
+	return ast.WalkSkipChildren, nil
+}
 
 func (n *nodes) rawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if entering {

@@ -198,7 +198,7 @@ func checkSafe(t *testing.T, page string) {
 	allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "style": true, "body": true, "div": true,
 		"header": true, "main": true, "span": true, "code": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "p": true,
 		"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "ul": true, "ol": true, "li": true,
-		"a": true, "strong": true, "em": true, "del": true, "pre": true, "blockquote": true, "hr": true, "br": true, "figure": true,
+		"a": true, "strong": true, "em": true, "del": true, "pre": true, "blockquote": true, "hr": true, "br": true, "wbr": true, "figure": true,
 		"svg": true, "rect": true, "polyline": true, "polygon": true, "text": true, "!DOCTYPE": true}
 	for _, m := range regexp.MustCompile(`</?([!A-Za-z][A-Za-z0-9]*)`).FindAllStringSubmatch(page, -1) {
 		if !allowed[m[1]] {
@@ -221,6 +221,17 @@ func TestHostileReport(t *testing.T) {
 	}
 	for _, s := range svgRE.FindAllString(page, -1) {
 		wellFormed(t, []byte(s))
+	}
+	// Long unbroken strings (a megabyte of "A", thousands of ideographs)
+	// carry break opportunities, so they wrap instead of widening the page.
+	body := page[strings.Index(page, "<main>"):]
+	body = svgRE.ReplaceAllString(body, " ")
+	body = regexp.MustCompile(`<wbr>|<[^>]*>|&[#a-z0-9]+;`).ReplaceAllString(body, " ")
+	for _, word := range strings.FieldsFunc(body, func(r rune) bool { return r == ' ' || r == '\n' || r == '-' || r == '/' }) {
+		if n := len([]rune(word)); n > wordRun {
+			t.Errorf("unbreakable run of %d characters: %.40s...", n, word)
+			break
+		}
 	}
 }
 

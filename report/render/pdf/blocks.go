@@ -155,7 +155,7 @@ func (w *writer) contents(doc ast.Node) {
 		w.tocSpots = append(w.tocSpots, spot{page: w.pdf.PageNo(), y: w.y, x: marginL + 2 + face.Width(title, 10*ptmm)})
 		w.y += 6.5
 	}
-	w.newPage()
+	w.y += 4
 }
 
 // spot is where a TOC entry's page number goes.

@@ -116,10 +116,19 @@ func (w *writer) table(t *east.Table) {
 		drawRow(headLines, headH, &headFill)
 	}
 	w.y += 1
-	w.room(headH + 8)
+	// The header never stands alone at the foot of a page.
+	var firstLines [][]line
+	firstH := 0.0
+	if len(rows) > 0 {
+		firstLines, firstH = layRow(rows[0], cellStyle)
+	}
+	w.room(headH + min(firstH, 40))
 	header()
 	for i, r := range rows {
-		ls, h := layRow(r, cellStyle)
+		ls, h := firstLines, firstH
+		if i > 0 {
+			ls, h = layRow(r, cellStyle)
+		}
 		if w.y+h > pageH-marginB {
 			w.newPage()
 			header()
