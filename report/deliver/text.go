@@ -6,6 +6,7 @@ import (
 
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
+	"github.com/cwreport/cwreport/report/internal/escape"
 )
 
 // The words targets put around a summary, in both languages. Targets escape
@@ -86,12 +87,15 @@ func WindowText(s report.Summary) string {
 	return fmt.Sprintf("%s – %s (%s)", s.Window.Start.In(loc).Format(i18n.DateTime), s.Window.End.In(loc).Format(i18n.DateTime), s.Timezone)
 }
 
-// FindingText is one finding on one line, unescaped: "title — resource".
+// FindingText is one finding on one line: "title — resource", cleaned and
+// bounded (a megabyte log line costs what a short one does) but not escaped:
+// that is the medium's job.
 func FindingText(f report.Finding) string {
+	title := escape.Clean(f.Title, 300)
 	if strings.TrimSpace(f.Resource) == "" {
-		return f.Title
+		return title
 	}
-	return f.Title + " — " + f.Resource
+	return title + " — " + escape.Clean(f.Resource, 200)
 }
 
 // FormatSize renders a byte count for a reader: "12.3 MB".

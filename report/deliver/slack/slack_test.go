@@ -39,6 +39,7 @@ type workspace struct {
 	// faults, by endpoint, answer instead of the handler while they last.
 	faults map[string][]func(w http.ResponseWriter) bool
 	nextID int
+	calls  map[string]int // API calls by path, as the client made them
 }
 
 func newWorkspace(t *testing.T, custom ...slacktest.Binder) *workspace {
@@ -116,6 +117,16 @@ func (ws *workspace) complete(w http.ResponseWriter, r *http.Request) {
 
 // RoundTrip records chat.postMessage requests and their answers.
 func (ws *workspace) RoundTrip(r *http.Request) (*http.Response, error) {
+	ws.mu.Lock()
+	if ws.calls == nil {
+		ws.calls = map[string]int{}
+	}
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/upload/") {
+		p = "/upload"
+	}
+	ws.calls[p]++
+	ws.mu.Unlock()
 	if !strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
 		return http.DefaultTransport.RoundTrip(r)
 	}
@@ -252,6 +263,23 @@ func TestBlocksThreadAndFile(t *testing.T) {
 	}
 	if d.Receipt("ts") != ws.postResps[0] || d.Receipt("file_id") != "F0UPLOAD01" || d.Receipt("channel") != "C0OPS00001" {
 		t.Errorf("receipts %v", d.Receipts())
+	}
+	want = "map[/chat.postMessage:1 /conversations.list:2 /files.completeUploadExternal:1 /files.getUploadURLExternal:1 /upload:1]"
+	if got := fmt.Sprint(ws.calls); got != want {
+		t.Errorf("API calls %s\nwant %s", got, want)
+	}
+}
+
+func TestChannelNameResolvedOnce(t *testing.T) {
+	ws := newWorkspace(t)
+	tgt := ws.target("#ops")
+	for i := 0; i < 3; i++ {
+		if err := tgt.Deliver(context.Background(), deliver.NewDelivery(delivertest.Sample(), "ops", nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ws.calls["/conversations.list"] != 2 || ws.calls["/chat.postMessage"] != 3 {
+		t.Errorf("three runs made %v; the name is looked up once (two pages)", ws.calls)
 	}
 }
 
