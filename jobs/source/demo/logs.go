@@ -510,7 +510,7 @@ func dmzStories(w *logWriter) {
 		w.shipper(t, hostileLines[int(slot%int64(len(hostileLines)))])
 	}
 	for slot := floorDiv(w.start, 43200); slot*43200 < w.end; slot++ {
-		w.shipper(slot*43200*1000+int64(unit(seed^3, slot)*3_600_000), oversizeLine)
+		w.shipper(slot*43200*1000+int64(unit(seed^3, slot)*3_600_000), oversizeLine())
 	}
 }
 
