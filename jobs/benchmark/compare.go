@@ -1,0 +1,519 @@
+package benchmark
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
+)
+
+// madScale turns a MAD into a standard deviation for normal noise.
+const madScale = 1.4826
+
+// minSlices is how many daily slices the variability needs; with fewer,
+// only changes of twice min_change_pct count.
+const minSlices = 3
+
+// run is the state of one analysis.
+type run struct {
+	in      analyze.Input
+	lang    string
+	opts    config.BenchmarkOptions
+	r       *report.Report
+	prevWin source.Window
+
+	inst  map[string]*source.Instance
+	ents  []*entity
+	rows  []*row
+	known bool // metrics were collected in both windows
+}
+
+func (a *run) t(t i18n.Text, args ...any) string { return t.F(a.lang, args...) }
+
+// entity is what is compared: a group of instances or one instance.
+type entity struct {
+	Key   string // the finding resource: the group name or the instance id
+	Label string
+	Kind  string // asg | nodegroup | name | instance
+	// Members are instance ids, sorted.
+	Members []string
+}
+
+// Statistic indexes.
+const (
+	p50 = iota
+	p95
+	pMax
+	nStats
+)
+
+var statNames = [nStats]string{"p50", "p95", "max"}
+
+// test is one statistic compared across the two windows.
+type test struct {
+	Prev, Cur float64
+	Delta     float64
+	// Pct is the relative change in percent (±Inf from zero).
+	Pct float64
+	// Noise is the day-to-day variability of the statistic (NaN: fewer than
+	// minSlices daily slices).
+	Noise  float64
+	Ratio  float64 // |Delta| / Noise
+	Slices int
+	Sig    bool
+}
+
+// status says whether a row could be compared.
+type status int
+
+const (
+	statusCompared status = iota
+	statusNotCollected
+	statusCurrentOnly
+	statusPreviousOnly
+	statusTooFew
+)
+
+// verdict is what a compared row means.
+type verdict int
+
+const (
+	verdictNone verdict = iota
+	verdictRegression
+	verdictImprovement
+	verdictTraffic
+)
+
+// row is one metric of one entity.
+type row struct {
+	Ent    *entity
+	Def    metricDef
+	Status status
+	// CurSeries, PrevSeries count the member series in each window.
+	CurSeries, PrevSeries int
+	Tests                 [nStats]test
+	Verdict               verdict
+	Lead                  int // the statistic that moved most (p50 or p95)
+	// Onset is the start of the first daily slice of the current week from
+	// which the lead statistic stayed beyond the noise (zero: only the
+	// window itself, or not computed).
+	Onset       time.Time
+	OnsetBefore bool // every slice of the current week was already beyond
+	Members     []memberChange
+	cur, prev   []*source.Series
+}
+
+// memberChange is one member's change of the lead statistic.
+type memberChange struct {
+	ID, Label string
+	Pct       float64
+}
+
+var trailingNumber = regexp.MustCompile(`[-_.]?[0-9]+$`)
+
+// entities groups the scoped instances of both windows.
+func (a *run) entities() {
+	scope := source.Scope{}
+	if j := a.in.Job; j != nil {
+		scope = source.Scope{InstanceIDs: j.Scope.InstanceIDs, Tags: j.Scope.Tags, NameGlobs: j.Scope.Names}
+	}
+	a.inst = map[string]*source.Instance{}
+	for _, d := range []*source.Dataset{a.in.Previous, a.in.Data} {
+		if d == nil {
+			continue
+		}
+		for i := range d.Instances {
+			in := &d.Instances[i]
+			if scope.Matches(*in) {
+				a.inst[in.ID] = in // the current window's description wins
+			}
+		}
+	}
+	ids := make([]string, 0, len(a.inst))
+	for id := range a.inst {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	stems := map[string]int{}
+	for _, id := range ids {
+		if n := a.inst[id].Name; n != "" && trailingNumber.MatchString(n) {
+			stems[trailingNumber.ReplaceAllString(n, "")]++
+		}
+	}
+	byKey := map[string]*entity{}
+	for _, id := range ids {
+		in := a.inst[id]
+		e := &entity{Key: in.ID, Label: in.Label(), Kind: "instance"}
+		if a.opts.GroupBy == "group" {
+			stem := trailingNumber.ReplaceAllString(in.Name, "")
+			switch {
+			case in.AutoScalingGroup != "":
+				e = &entity{Key: in.AutoScalingGroup, Label: in.AutoScalingGroup, Kind: "asg"}
+			case in.NodeGroup != "":
+				e = &entity{Key: in.Cluster + "/" + in.NodeGroup, Label: in.Cluster + "/" + in.NodeGroup, Kind: "nodegroup"}
+			case in.Name != "" && stem != in.Name && stems[stem] >= 2:
+				e = &entity{Key: stem + "-*", Label: stem + "-*", Kind: "name"}
+			}
+		}
+		if prev, ok := byKey[e.Key]; ok {
+			e = prev
+		} else {
+			byKey[e.Key] = e
+			a.ents = append(a.ents, e)
+		}
+		e.Members = append(e.Members, id)
+	}
+	sort.Slice(a.ents, func(i, j int) bool { return a.ents[i].Label < a.ents[j].Label })
+}
+
+func (a *run) entityOf(id string) *entity {
+	for _, e := range a.ents {
+		for _, m := range e.Members {
+			if m == id {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// compare builds and tests every entity × metric row.
+func (a *run) compare() {
+	a.known = !(a.in.Data.Missing("metrics") && len(a.in.Data.Series) == 0) &&
+		a.in.Previous != nil && !(a.in.Previous.Missing("metrics") && len(a.in.Previous.Series) == 0)
+	if !a.known {
+		return
+	}
+	rows := map[string]*row{}
+	get := func(e *entity, d metricDef) *row {
+		k := e.Key + "\x00" + d.Name
+		if r, ok := rows[k]; ok {
+			return r
+		}
+		r := &row{Ent: e, Def: d}
+		rows[k] = r
+		return r
+	}
+	collect := func(ds *source.Dataset, current bool) {
+		for i := range ds.Series {
+			s := &ds.Series[i]
+			e := a.entityOf(s.InstanceID)
+			d, ok := defOf(s)
+			if e == nil || !ok || s.Len() == 0 {
+				continue
+			}
+			r := get(e, d)
+			if current {
+				r.cur = append(r.cur, s)
+			} else {
+				r.prev = append(r.prev, s)
+			}
+		}
+	}
+	collect(a.in.Data, true)
+	collect(a.in.Previous, false)
+	for _, e := range a.ents {
+		for _, d := range metricDefs {
+			r := get(e, d)
+			a.test(r)
+			a.rows = append(a.rows, r)
+		}
+	}
+	for _, r := range a.rows {
+		if r.Verdict != verdictNone {
+			a.members(r)
+			a.onset(r)
+		}
+	}
+}
+
+func defOf(s *source.Series) (metricDef, bool) {
+	for _, d := range metricDefs {
+		if d.Namespace == s.Namespace && d.Name == s.Metric {
+			return d, true
+		}
+	}
+	return metricDef{}, false
+}
+
+// values pools the points of series within w.
+func values(ss []*source.Series, w source.Window) []float64 {
+	var out []float64
+	from, to := w.Start.Unix(), w.End.Unix()
+	for _, s := range ss {
+		for i, t := range s.Times {
+			if t >= from && t < to && !math.IsNaN(s.Values[i]) {
+				out = append(out, s.Values[i])
+			}
+		}
+	}
+	return out
+}
+
+// quantile is the type-7 (linear interpolation) quantile of sorted xs.
+func quantile(sorted []float64, q float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return math.NaN()
+	}
+	h := q * float64(n-1)
+	lo := int(math.Floor(h))
+	if lo >= n-1 {
+		return sorted[n-1]
+	}
+	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
+}
+
+// stats are p50, p95 and max of xs.
+func stats(xs []float64) [nStats]float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return [nStats]float64{quantile(s, 0.5), quantile(s, 0.95), quantile(s, 1)}
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return quantile(s, 0.5)
+}
+
+func mad(xs []float64) float64 {
+	m := median(xs)
+	d := make([]float64, len(xs))
+	for i, x := range xs {
+		d[i] = math.Abs(x - m)
+	}
+	return median(d)
+}
+
+// sliceLen is the length of a daily slice: the window, at most a day.
+func (a *run) sliceLen() time.Duration {
+	return min(a.in.Window.Duration(), 24*time.Hour)
+}
+
+// minPoints is how many points a window or slice needs to be summarised:
+// a third of what one series would have.
+func (a *run) minPoints(d time.Duration) int {
+	return max(3, int(d/a.opts.Resolution.Duration)/3)
+}
+
+// sliceStats computes the statistics of the daily slices before start,
+// going back days days.
+func (a *run) sliceStats(ss []*source.Series, start time.Time, days int) [][nStats]float64 {
+	var out [][nStats]float64
+	l := a.sliceLen()
+	for d := 1; d <= days; d++ {
+		s := start.Add(-time.Duration(d) * 24 * time.Hour)
+		xs := values(ss, source.Window{Start: s, End: s.Add(l)})
+		if len(xs) < a.minPoints(l) {
+			continue
+		}
+		out = append(out, stats(xs))
+	}
+	return out
+}
+
+// test compares the two windows of one row.
+func (a *run) test(r *row) {
+	r.CurSeries, r.PrevSeries = len(r.cur), len(r.prev)
+	switch {
+	case r.CurSeries == 0 && r.PrevSeries == 0:
+		r.Status = statusNotCollected
+		return
+	case r.PrevSeries == 0:
+		r.Status = statusCurrentOnly
+		return
+	case r.CurSeries == 0:
+		r.Status = statusPreviousOnly
+		return
+	}
+	cur := values(r.cur, a.in.Window)
+	prev := values(r.prev, a.prevWin)
+	need := a.minPoints(a.in.Window.Duration())
+	if len(cur) < need || len(prev) < need {
+		r.Status = statusTooFew
+		return
+	}
+	cs, ps := stats(cur), stats(prev)
+	slices := a.sliceStats(r.prev, a.prevWin.Start, a.opts.NoiseDays)
+	for j := 0; j < nStats; j++ {
+		t := &r.Tests[j]
+		t.Prev, t.Cur = ps[j], cs[j]
+		t.Delta = t.Cur - t.Prev
+		switch {
+		case t.Prev != 0:
+			t.Pct = t.Delta / math.Abs(t.Prev) * 100
+		case t.Delta > 0:
+			t.Pct = math.Inf(1)
+		case t.Delta < 0:
+			t.Pct = math.Inf(-1)
+		}
+		t.Slices = len(slices)
+		t.Noise = math.NaN()
+		if len(slices) >= minSlices {
+			vs := make([]float64, len(slices))
+			for i, s := range slices {
+				vs[i] = s[j]
+			}
+			t.Noise = math.Max(madScale*mad(vs), a.noiseFloor(r.Def, t.Prev))
+			t.Ratio = math.Abs(t.Delta) / t.Noise
+		}
+		t.Sig = a.significant(r.Def, *t)
+	}
+	a.verdict(r)
+}
+
+// noiseFloor keeps the variability from being zero when the daily values
+// happen to agree (a CPU pinned at 100%, a metric that is always 0): 0.2
+// points for percentages, 1% of the level otherwise.
+func (a *run) noiseFloor(d metricDef, prev float64) float64 {
+	if d.Percent {
+		return 0.2
+	}
+	return math.Max(0.01*math.Abs(prev), 1e-9)
+}
+
+// significant applies the test: |change| ≥ noise_k × variability, and
+// |change| ≥ min_change_pct of the earlier value (and at least one point
+// for percentages). Without variability, the change must reach twice
+// min_change_pct.
+func (a *run) significant(d metricDef, t test) bool {
+	minPct := a.opts.MinChangePct
+	if math.IsNaN(t.Noise) {
+		minPct *= 2
+	} else if t.Ratio < a.opts.NoiseK {
+		return false
+	}
+	if math.Abs(t.Pct) < minPct {
+		return false
+	}
+	return !d.Percent || math.Abs(t.Delta) >= 1
+}
+
+// verdict reads the row from its p50 and p95 tests; max alone never makes
+// a verdict (one spike is not a week-over-week change).
+func (a *run) verdict(r *row) {
+	lead := -1
+	for _, j := range []int{p50, p95} {
+		t := r.Tests[j]
+		if !t.Sig {
+			continue
+		}
+		if lead < 0 || score(t) > score(r.Tests[lead]) {
+			lead = j
+		}
+	}
+	if lead < 0 {
+		return
+	}
+	r.Lead = lead
+	up := r.Tests[lead].Delta > 0
+	switch {
+	case r.Def.Class == classTraffic:
+		r.Verdict = verdictTraffic
+	case up:
+		r.Verdict = verdictRegression
+	default:
+		r.Verdict = verdictImprovement
+	}
+}
+
+// score orders significant tests: by noise ratio, or by the relative
+// change when there is no variability.
+func score(t test) float64 {
+	if math.IsNaN(t.Noise) {
+		return math.Abs(t.Pct) / 100
+	}
+	return t.Ratio
+}
+
+// members computes each member's change of the lead statistic.
+func (a *run) members(r *row) {
+	if len(r.Ent.Members) < 2 {
+		return
+	}
+	for _, id := range r.Ent.Members {
+		var c, p []*source.Series
+		for _, s := range r.cur {
+			if s.InstanceID == id {
+				c = append(c, s)
+			}
+		}
+		for _, s := range r.prev {
+			if s.InstanceID == id {
+				p = append(p, s)
+			}
+		}
+		cv, pv := values(c, a.in.Window), values(p, a.prevWin)
+		if len(cv) == 0 || len(pv) == 0 {
+			continue
+		}
+		cs, ps := stats(cv), stats(pv)
+		if ps[r.Lead] == 0 {
+			continue
+		}
+		label := id
+		if in := a.inst[id]; in != nil {
+			label = in.Label()
+		}
+		r.Members = append(r.Members, memberChange{ID: id, Label: label, Pct: (cs[r.Lead] - ps[r.Lead]) / math.Abs(ps[r.Lead]) * 100})
+	}
+	sort.SliceStable(r.Members, func(i, j int) bool { return math.Abs(r.Members[i].Pct) > math.Abs(r.Members[j].Pct) })
+}
+
+// onset finds from which day of the current week the change was already
+// there: each daily slice before the window is compared with the slice of
+// the same weekday one offset earlier (so weekends meet weekends), and the
+// change holds on a day that carries at least half of it.
+func (a *run) onset(r *row) {
+	if a.in.Window.Duration() > 24*time.Hour {
+		return
+	}
+	t := r.Tests[r.Lead]
+	dir := 1.0
+	if t.Delta < 0 {
+		dir = -1
+	}
+	margin := math.Abs(t.Delta) / 2
+	days := min(a.opts.NoiseDays, int(a.opts.Offset.Duration/(24*time.Hour))-1)
+	l := a.sliceLen()
+	var first time.Time
+	for d := 1; d <= days; d++ {
+		back := time.Duration(d) * 24 * time.Hour
+		cs, ps := a.in.Window.Start.Add(-back), a.prevWin.Start.Add(-back)
+		cx := values(r.cur, source.Window{Start: cs, End: cs.Add(l)})
+		px := values(r.prev, source.Window{Start: ps, End: ps.Add(l)})
+		if len(cx) < a.minPoints(l) || len(px) < a.minPoints(l) {
+			break
+		}
+		if dir*(stats(cx)[r.Lead]-stats(px)[r.Lead]) < margin {
+			break
+		}
+		first = cs
+		if d == days {
+			r.OnsetBefore = true
+		}
+	}
+	r.Onset = first
+}
+
+// label of a metric for a reader, with the period of summed metrics.
+func (a *run) metricLabel(d metricDef) string {
+	if d.Stat == "Sum" {
+		return a.t(i18n.Text{En: "%s (per %s)", Ko: "%s (%s당)"}, d.Name, i18n.Duration(a.opts.Resolution.Duration, a.lang))
+	}
+	return d.Name
+}
+
+func (a *run) entityLabel(e *entity) string {
+	if len(e.Members) > 1 || e.Kind != "instance" {
+		return a.t(i18n.Text{En: "%s (%d instances)", Ko: "%s (인스턴스 %d대)"}, e.Label, len(e.Members))
+	}
+	return e.Label
+}

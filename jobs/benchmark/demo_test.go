@@ -1,0 +1,130 @@
+package benchmark
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/jobs/source/demo"
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/render/json"
+	"github.com/cwreport/cwreport/report/render/markdown"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./jobs/benchmark -run %s -update)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; if intended run: go test ./jobs/benchmark -run %s -update", name, t.Name())
+	}
+}
+
+// demoJob is the benchmark job of cmd/cwreport/demo.yaml.
+func demoJob(lang string) *config.Job {
+	return &config.Job{Name: "benchmark", Kind: "benchmark", Window: config.Window{Raw: "24h"}, Period: "run", Location: seoul, Language: lang}
+}
+
+func runDemo(t *testing.T, j *config.Job, at time.Time) *report.Report {
+	t.Helper()
+	start, end := j.Window.Resolve(at, seoul)
+	win := source.Window{Start: start, End: end}
+	p := New().Plan(j, win, at)
+	p.Request.At = at
+	src := demo.New()
+	cur, err := src.Collect(context.Background(), p.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := p.Request
+	prev.Window = *p.Compare
+	prev.Needs = p.CompareNeeds
+	pd, err := src.Collect(context.Background(), prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New().Analyze(analyze.Input{Job: j, At: at, Window: win, Location: seoul, Lang: j.Language, Data: cur, Previous: pd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.GeneratedAt = at.UTC()
+	return r
+}
+
+// TestDemoBenchmark: the demo account's week-over-week stories are found —
+// order-api CPU ~30% higher (a regression, with its traffic), batch
+// workers ~40% lighter (an improvement) — and memory that no agent
+// reports is "not collected", never a change.
+func TestDemoBenchmark(t *testing.T) {
+	for _, at := range []time.Time{at, time.Date(2026, 11, 24, 15, 41, 0, 0, seoul), time.Date(2027, 2, 3, 22, 5, 0, 0, seoul)} {
+		r := runDemo(t, demoJob("en"), at)
+		reg := findingFor(r, FindRegression, "order-api-asg", "CPUUtilization")
+		if reg == nil || *reg.Value < 20 || *reg.Value > 40 {
+			t.Errorf("%v: order-api-asg CPU regression ~+30%%: %+v\n%v", at, reg, titles(r))
+		}
+		imp := findingFor(r, FindImprove, "batch-worker-*", "CPUUtilization")
+		if imp == nil || *imp.Value > -30 || *imp.Value < -50 {
+			t.Errorf("%v: batch-worker CPU improvement ~-40%%: %+v\n%v", at, imp, titles(r))
+		}
+		for _, f := range r.Findings {
+			if f.Evidence["metric"] == "mem_used_percent" {
+				t.Errorf("%v: memory read as a change: %s", at, f.Title)
+			}
+		}
+		notCollected := 0
+		for _, row := range r.Table(TabDist).Rows {
+			if strings.HasPrefix(row[1].Text, "mem_used_percent") && row[8].Text == "not collected" {
+				notCollected++
+			}
+		}
+		if notCollected == 0 {
+			t.Errorf("%v: no group without memory reported as not collected", at)
+		}
+		for _, f := range r.Findings {
+			ok := strings.HasPrefix(f.Resource, "order-api") || strings.HasPrefix(f.Resource, "batch-worker") || f.ID == FindTraffic
+			if !ok {
+				t.Logf("%v: other change: %s %s", at, f.ID, f.Title)
+			}
+		}
+	}
+}
+
+func TestDemoBenchmarkGolden(t *testing.T) {
+	for _, lang := range []string{"ko", "en"} {
+		r := runDemo(t, demoJob(lang), at)
+		md, err := markdown.Source(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "demo."+lang+".md", md)
+		if lang == "en" {
+			js, err := json.Encode(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "demo.en.json", js)
+		}
+	}
+}
