@@ -214,9 +214,13 @@ func (a *run) logFinding(gr *groupResult) report.Finding {
 	if st.Truncated {
 		count = "≥ " + count
 	}
-	title := a.t(i18n.Text{En: "%s error events in %s", Ko: "%[2]s 오류 %[1]s건"}, count, gr.name)
+	noun := "error events"
+	if st.ErrorEvents == 1 && !st.Truncated {
+		noun = "error event"
+	}
+	title := a.t(i18n.Text{En: "%[1]s %[3]s in %[2]s", Ko: "%[2]s 오류 %[1]s건"}, count, gr.name, noun)
 	if len(gr.fatal) > 0 {
-		title = a.t(i18n.Text{En: "%s error events in %s, including %s", Ko: "%[2]s 오류 %[1]s건 (%[3]s 포함)"}, count, gr.name, gr.fatal[0])
+		title = a.t(i18n.Text{En: "%[1]s %[4]s in %[2]s, including %[3]s", Ko: "%[2]s 오류 %[1]s건 (%[3]s 포함)"}, count, gr.name, gr.fatal[0], noun)
 	}
 	detail := a.t(i18n.Text{
 		En: "%s of %s lines scanned were errors; the busiest hour was %s with %s.",

@@ -808,6 +808,9 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	metric := a.seriesLabel(r)
 	title := a.t(i18n.Text{En: "%s anomaly on %s: %s vs usual %s", Ko: "%[2]s %[1]s 급증: 평소 %[4]s → 최대 %[3]s"},
 		metric, label, fmtValue(an.Peak, r.def.Unit), fmtValue(an.Baseline, r.def.Unit))
+	if a.lang == "en" {
+		title = upperFirst(title)
+	}
 	var when string
 	if an.Ongoing {
 		when = a.t(i18n.Text{En: "since %s and still going at the end of the window", Ko: "%s부터 시작되어 기간 끝까지 계속되고 있습니다"}, fmtTime(an.Start, a.in.Location))

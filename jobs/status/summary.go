@@ -118,8 +118,8 @@ func (a *run) headline() string {
 		sep = " · "
 	}
 	h := strings.Join(parts, sep)
-	if a.lang == "en" && h != "" {
-		h = strings.ToUpper(h[:1]) + h[1:]
+	if a.lang == "en" {
+		h = upperFirst(h)
 	}
 	return h
 }
@@ -238,4 +238,12 @@ func (a *run) count(n int, one, many, counter string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// upperFirst capitalises the first letter (ASCII) of an English sentence.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
