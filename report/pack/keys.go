@@ -19,12 +19,12 @@ import (
 
 // Signature algorithms.
 const (
-	AlgEd25519     = "ed25519"
+	AlgEd25519 = "ed25519"
 	// AlgEd25519ph is Ed25519ph (RFC 8032) whose message is the 64-byte
 	// SHA-512 of the manifest: what AWS KMS computes for ED25519_PH_SHA_512
 	// with MessageType DIGEST ("the input is hashed twice"), used when a
 	// manifest is over the 4096 bytes KMS signs raw.
-	AlgEd25519ph = "ed25519ph-sha512"
+	AlgEd25519ph   = "ed25519ph-sha512"
 	AlgECDSASHA256 = "ecdsa-sha256"
 	AlgECDSASHA384 = "ecdsa-sha384"
 	AlgECDSASHA512 = "ecdsa-sha512"

@@ -22,7 +22,7 @@ import (
 )
 
 var meta = Meta{Job: "audit", Kind: "security", Period: "2026-11", GeneratedAt: time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC),
-	Window: report.Window{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+	Window:  report.Window{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
 	Account: report.Account{ID: "123456789012", Region: "ap-northeast-2"}}
 
 func files() []File {
