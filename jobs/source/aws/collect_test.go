@@ -650,8 +650,8 @@ func wantTrailEvents(acc *account) []source.TrailEvent {
 // exactly what was seeded, with no gap and the fewest calls.
 func TestCollectAgainstKumo(t *testing.T) {
 	ta := newTestAWS(t)
-	at := time.Now().UTC().Truncate(time.Hour)
-	acc := seedAccount(t, ta, at)
+	acc := ta.account(t)
+	at := acc.at
 	fakeForMissingAPIs(t, ta, acc)
 	src := ta.source(config.Source{}, at)
 	var progressMu sync.Mutex
@@ -786,12 +786,21 @@ func TestCollectAgainstKumo(t *testing.T) {
 	must(t, json.Unmarshal(b, &back))
 }
 
-// eq fails with both values as JSON when they differ.
+// eq fails, showing the first differing lines of both values as JSON,
+// when they differ.
 func eq(t *testing.T, what string, got, want any) {
 	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		g, _ := json.MarshalIndent(got, "", " ")
-		w, _ := json.MarshalIndent(want, "", " ")
-		t.Errorf("%s differ:\ngot:  %s\nwant: %s", what, g, w)
+	if reflect.DeepEqual(got, want) {
+		return
 	}
+	g, _ := json.MarshalIndent(got, "", " ")
+	w, _ := json.MarshalIndent(want, "", " ")
+	gl, wl := strings.Split(string(g), "\n"), strings.Split(string(w), "\n")
+	i := 0
+	for i < len(gl) && i < len(wl) && gl[i] == wl[i] {
+		i++
+	}
+	from := max(0, i-4)
+	t.Errorf("%s differ at line %d (got %d lines, want %d):\ngot:\n%s\nwant:\n%s", what, i, len(gl), len(wl),
+		strings.Join(gl[from:min(len(gl), i+6)], "\n"), strings.Join(wl[from:min(len(wl), i+6)], "\n"))
 }

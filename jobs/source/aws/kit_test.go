@@ -71,7 +71,7 @@ func newTestAWS(t testing.TB) *testAWS {
 	}
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	ta := &testAWS{t: t, kumo: kumo.NewServer(), handlers: map[string]http.HandlerFunc{},
+	ta := &testAWS{t: t, kumo: sharedKumo(), handlers: map[string]http.HandlerFunc{},
 		faults: map[string][]fault{}, attempts: map[string]int{}, ops: map[string]bool{}}
 	ta.fakeSrv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api := r.Header.Get("X-Test-Api")
@@ -84,11 +84,39 @@ func newTestAWS(t testing.TB) *testAWS {
 		}
 		h(w, r)
 	}))
-	t.Cleanup(func() {
-		ta.fakeSrv.Close()
-		ta.kumo.Close()
+	// kumo has no ListAccountAliases; every collection calls it.
+	ta.handle("iam:ListAccountAliases", func(w http.ResponseWriter, r *http.Request) {
+		writeXML(w, `<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+<ListAccountAliasesResult><IsTruncated>false</IsTruncated><AccountAliases><member>demo-ops</member></AccountAliases></ListAccountAliasesResult>
+<ResponseMetadata><RequestId>c5a076e9-f1b0-11df-8fbe-45274EXAMPLE</RequestId></ResponseMetadata></ListAccountAliasesResponse>`)
 	})
+	t.Cleanup(ta.fakeSrv.Close)
 	return ta
+}
+
+// kumo keeps its state in package-level storage: every server in a process
+// is the same account. So the process has one kumo, seeded once
+// (seedAccount); tests only read it, or write under names of their own.
+var shared struct {
+	once   sync.Once
+	srv    *kumo.Server
+	seeded sync.Once
+	acc    *account
+}
+
+func sharedKumo() *kumo.Server {
+	shared.once.Do(func() { shared.srv = kumo.NewServer() })
+	return shared.srv
+}
+
+// account returns the seeded account, seeding kumo on first use.
+func (ta *testAWS) account(t *testing.T) *account {
+	t.Helper()
+	shared.seeded.Do(func() { shared.acc = seedAccount(t, ta, time.Now().UTC().Truncate(time.Hour)) })
+	if shared.acc == nil {
+		t.Fatal("seeding kumo failed in an earlier test")
+	}
+	return shared.acc
 }
 
 // handle answers api ("logs:StartQuery") from the fake server.

@@ -1,0 +1,292 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/source"
+)
+
+// fleetFake answers DescribeInstances (EC2 XML, paginated, with tags),
+// ListMetrics and GetMetricData (CBOR) like AWS does for a fleet of n
+// instances, each publishing CPUUtilization and NetworkIn at period over
+// any time range. GetMetricData enforces AWS's documented limits (500
+// queries; 100,800 datapoints per response, beyond which it returns
+// PartialData and a NextToken) and records what it was asked.
+type fleetFake struct {
+	n        int
+	period   time.Duration
+	pageSize int // datapoints per response; AWS's is 100,800
+	mu       sync.Mutex
+	calls    int
+	maxQ     int
+	maxDP    int
+	partial  map[string]string // instance id -> final status to report
+}
+
+func (f *fleetFake) id(i int) string { return fmt.Sprintf("i-%017x", 0xabc000+i) }
+
+// value is the datapoint of instance i's metric at Unix time ts.
+func fleetValue(metric string, i int, ts int64) float64 {
+	v := float64((ts/60)%97) + float64(i%13)
+	if metric == "NetworkIn" {
+		v *= 1000
+	}
+	return v
+}
+
+func (f *fleetFake) install(ta *testAWS) {
+	ta.handle("ec2:DescribeInstances", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		start := 0
+		if tok := r.Form.Get("NextToken"); tok != "" {
+			fmt.Sscan(tok, &start)
+		}
+		end := min(start+1000, f.n)
+		var b strings.Builder
+		b.WriteString(`<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>8f7724cf-496f-496e-8fe3-example</requestId><reservationSet>`)
+		for i := start; i < end; i++ {
+			fmt.Fprintf(&b, `<item><reservationId>r-%08x</reservationId><ownerId>123456789012</ownerId><groupSet/><instancesSet><item>
+<instanceId>%s</instanceId><imageId>ami-0abcdef1234567890</imageId><instanceState><code>16</code><name>running</name></instanceState>
+<privateDnsName>ip-10-0-0-%d.ap-northeast-2.compute.internal</privateDnsName><instanceType>m6i.large</instanceType>
+<launchTime>2026-01-02T03:04:05.000Z</launchTime><placement><availabilityZone>ap-northeast-2a</availabilityZone><tenancy>default</tenancy></placement>
+<subnetId>subnet-0a1b2c3d</subnetId><vpcId>vpc-0a1b2c3d</vpcId><privateIpAddress>10.0.%d.%d</privateIpAddress>
+<groupSet><item><groupId>sg-0a1b2c3d</groupId><groupName>app</groupName></item></groupSet>
+<tagSet><item><key>Name</key><value>app-%04d</value></item><item><key>aws:autoscaling:groupName</key><value>app-asg</value></item>
+<item><key>eks:cluster-name</key><value>eksworkshop</value></item><item><key>eks:nodegroup-name</key><value>ng-general</value></item></tagSet>
+</item></instancesSet></item>`, i, f.id(i), i%250, i/250, i%250, i)
+		}
+		b.WriteString(`</reservationSet>`)
+		if end < f.n {
+			fmt.Fprintf(&b, `<nextToken>%d</nextToken>`, end)
+		}
+		b.WriteString(`</DescribeInstancesResponse>`)
+		writeXML(w, b.String())
+	})
+	// ListMetrics: per instance an [InstanceId] series, plus aggregates
+	// without InstanceId that discovery must skip; 500 per page.
+	ta.handle("cloudwatch:ListMetrics", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Namespace, MetricName, NextToken string
+		}
+		readCBOR(r, &in)
+		type dim struct{ Name, Value string }
+		type metric struct {
+			Namespace, MetricName string
+			Dimensions            []dim
+		}
+		var all []metric
+		for i := 0; i < f.n; i++ {
+			all = append(all, metric{in.Namespace, in.MetricName, []dim{{"InstanceId", f.id(i)}}})
+		}
+		all = append(all, metric{in.Namespace, in.MetricName, []dim{{"AutoScalingGroupName", "app-asg"}}}, metric{in.Namespace, in.MetricName, []dim{{"InstanceType", "m6i.large"}}})
+		start := 0
+		fmt.Sscan(in.NextToken, &start)
+		end := min(start+500, len(all))
+		out := map[string]any{"Metrics": all[start:end]}
+		if end < len(all) {
+			out["NextToken"] = fmt.Sprint(end)
+		}
+		writeCBOR(w, out)
+	})
+	ta.handle("cloudwatch:GetMetricData", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			MetricDataQueries []struct {
+				Id         string
+				MetricStat struct {
+					Metric struct {
+						Namespace, MetricName string
+						Dimensions            []struct{ Name, Value string }
+					}
+					Period int32
+					Stat   string
+				}
+			}
+			StartTime, EndTime time.Time
+			NextToken          string
+			MaxDatapoints      int32
+			ScanBy             string
+		}
+		if err := readCBOR(r, &in); err != nil {
+			writeError(w, "cloudwatch:GetMetricData", 400, "InvalidParameterValue", err.Error())
+			return
+		}
+		if len(in.MetricDataQueries) > 500 {
+			writeError(w, "cloudwatch:GetMetricData", 400, "InvalidParameterCombination", "The collection MetricDataQueries must not have a size greater than 500.")
+			return
+		}
+		if in.MaxDatapoints > 100800 {
+			writeError(w, "cloudwatch:GetMetricData", 400, "InvalidParameterValue", "MaxDatapoints must be at most 100800")
+			return
+		}
+		// The response holds the points after NextToken (a point index in
+		// the concatenation of every query's points), up to the page size.
+		skip := 0
+		fmt.Sscan(in.NextToken, &skip)
+		period := int64(in.MetricDataQueries[0].MetricStat.Period)
+		first, last := in.StartTime.Unix(), in.EndTime.Unix()
+		perQuery := int((last - first) / period)
+		budget := f.pageSize
+		pos := 0
+		var results []map[string]any
+		total := 0
+		var next string
+		for _, q := range in.MetricDataQueries {
+			id := q.MetricStat.Metric.Dimensions[0].Value
+			i := 0
+			fmt.Sscanf(id, "i-%x", &i)
+			i -= 0xabc000
+			var ts []time.Time
+			var vs []float64
+			status := "Complete"
+			for k := 0; k < perQuery; k++ {
+				if pos < skip {
+					pos++
+					continue
+				}
+				if budget == 0 {
+					status = "PartialData"
+					if next == "" {
+						next = fmt.Sprint(pos)
+					}
+					break
+				}
+				t := first + int64(k)*period
+				ts = append(ts, time.Unix(t, 0))
+				vs = append(vs, fleetValue(q.MetricStat.Metric.MetricName, i, t))
+				budget--
+				pos++
+				total++
+			}
+			if s, ok := f.partial[id]; ok && next == "" {
+				status = s
+			}
+			results = append(results, map[string]any{"Id": q.Id, "Label": q.MetricStat.Metric.MetricName, "Timestamps": ts, "Values": vs, "StatusCode": status})
+		}
+		f.mu.Lock()
+		f.calls++
+		f.maxQ = max(f.maxQ, len(in.MetricDataQueries))
+		f.maxDP = max(f.maxDP, total)
+		f.mu.Unlock()
+		out := map[string]any{"MetricDataResults": results, "Messages": []any{}}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		writeCBOR(w, out)
+	})
+}
+
+// TestMetricsPackedToLimits fetches 1,234 instances x 2 metrics x 30 days
+// hourly from a fake that enforces AWS's limits: the calls equal the
+// formula minimum, no call exceeds a limit, every point arrives.
+func TestMetricsPackedToLimits(t *testing.T) {
+	ta := newTestAWS(t)
+	f := &fleetFake{n: 1234, period: time.Hour, pageSize: MaxDatapointsPerCall}
+	f.install(ta)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	src := ta.source(config.Source{Concurrency: 8, RateLimit: 1000}, at)
+	req := source.Request{Window: source.Window{Start: at.Add(-30 * 24 * time.Hour), End: at}, At: at, Needs: source.NeedMetrics,
+		Period: time.Hour, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}, {Namespace: "AWS/EC2", Name: "NetworkIn", Stat: "Sum"}}}
+	ds, err := src.Collect(context.Background(), req)
+	must(t, err)
+	if len(ds.Gaps) > 0 {
+		t.Fatalf("gaps: %+v", ds.Gaps)
+	}
+	n, points := 2*f.n, 720
+	if want := MinCalls(n, points); f.calls != want || ds.Stats["cloudwatch:GetMetricData"] != want {
+		t.Errorf("GetMetricData calls: fake saw %d, stats %d, formula minimum %d", f.calls, ds.Stats["cloudwatch:GetMetricData"], want)
+	}
+	if f.maxQ > 500 || f.maxDP > MaxDatapointsPerCall {
+		t.Errorf("a call exceeded a limit: %d queries, %d datapoints", f.maxQ, f.maxDP)
+	}
+	if ds.Stats["cloudwatch:ListMetrics"] != 2*3 { // 1,236 metrics per name: 3 pages each
+		t.Errorf("ListMetrics calls = %d", ds.Stats["cloudwatch:ListMetrics"])
+	}
+	if ds.Stats["ec2:DescribeInstances"] != 2 || len(ds.Instances) != f.n {
+		t.Errorf("inventory: %d instances in %d calls", len(ds.Instances), ds.Stats["ec2:DescribeInstances"])
+	}
+	if len(ds.Series) != n {
+		t.Fatalf("%d series, want %d", len(ds.Series), n)
+	}
+	for _, s := range ds.Series {
+		if len(s.Times) != points || s.Period != 3600 {
+			t.Fatalf("%s %s: %d points at %ds", s.InstanceID, s.Metric, len(s.Times), s.Period)
+		}
+		var i int
+		fmt.Sscanf(s.InstanceID, "i-%x", &i)
+		for k, ts := range s.Times {
+			if want := fleetValue(s.Metric, i-0xabc000, ts); s.Values[k] != want {
+				t.Fatalf("%s %s at %d = %v, want %v", s.InstanceID, s.Metric, ts, s.Values[k], want)
+			}
+		}
+	}
+	in := ds.Instances[7]
+	want := source.Instance{ID: f.id(7), Name: "app-0007", Type: "m6i.large", State: "running", LaunchTime: mustTime("2026-01-02T03:04:05Z"),
+		AvailabilityZone: "ap-northeast-2a", VPCID: "vpc-0a1b2c3d", SubnetID: "subnet-0a1b2c3d", PrivateIP: "10.0.0.7", Platform: "linux",
+		SecurityGroupIDs: []string{"sg-0a1b2c3d"}, AutoScalingGroup: "app-asg", NodeGroup: "ng-general", Cluster: "eksworkshop",
+		Tags: map[string]string{"Name": "app-0007", "aws:autoscaling:groupName": "app-asg", "eks:cluster-name": "eksworkshop", "eks:nodegroup-name": "ng-general"}}
+	eq(t, "instance", in, want)
+}
+
+// TestMetricsNextTokenAndPartialData: a response cut short (PartialData
+// with a NextToken) is followed to the end; a series still PartialData or
+// InternalError on the last page becomes a gap naming it.
+func TestMetricsNextTokenAndPartialData(t *testing.T) {
+	ta := newTestAWS(t)
+	f := &fleetFake{n: 30, period: 5 * time.Minute, pageSize: 1000}
+	f.partial = map[string]string{f.id(3): "PartialData", f.id(4): "InternalError"}
+	f.install(ta)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	src := ta.source(config.Source{}, at)
+	req := source.Request{Window: source.Window{Start: at.Add(-2 * 24 * time.Hour), End: at}, At: at, Needs: source.NeedMetrics,
+		Period: 5 * time.Minute, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}}}
+	ds, err := src.Collect(context.Background(), req)
+	must(t, err)
+	// 30 series x 576 points = 17,280 points in one call, in pages of 1,000.
+	if f.calls != 18 || ds.Stats["cloudwatch:GetMetricData"] != 18 {
+		t.Errorf("calls = %d (stats %d), want 18 pages of one planned call", f.calls, ds.Stats["cloudwatch:GetMetricData"])
+	}
+	for _, s := range ds.Series {
+		if len(s.Times) != 576 {
+			t.Errorf("%s: %d points after pagination, want 576", s.InstanceID, len(s.Times))
+		}
+	}
+	var parts []string
+	for _, g := range ds.Gaps {
+		parts = append(parts, g.Part+" "+g.Error)
+	}
+	if len(ds.Gaps) != 2 || !strings.Contains(parts[0], f.id(3)) || !strings.Contains(parts[0], "PartialData") || !strings.Contains(parts[1], "InternalError") {
+		t.Errorf("gaps = %q", parts)
+	}
+}
+
+// TestMetricsPeriodFromAge: with Period 0 the resolution follows the age
+// of the oldest point requested (History included).
+func TestMetricsPeriodFromAge(t *testing.T) {
+	for _, c := range []struct {
+		window, history time.Duration
+		want            int32
+	}{{24 * time.Hour, 0, 60}, {24 * time.Hour, 14*24*time.Hour + time.Hour, 300}, {30 * 24 * time.Hour, 0, 300}, {30 * 24 * time.Hour, 60 * 24 * time.Hour, 3600}} {
+		ta := newTestAWS(t)
+		f := &fleetFake{n: 2, pageSize: MaxDatapointsPerCall}
+		f.install(ta)
+		at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+		src := ta.source(config.Source{}, at)
+		ds, err := src.Collect(context.Background(), source.Request{Window: source.Window{Start: at.Add(-c.window), End: at}, At: at, History: c.history,
+			Needs: source.NeedMetrics, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "p95"}}})
+		must(t, err)
+		if len(ds.Series) != 2 || ds.Series[0].Period != c.want || ds.Series[0].Stat != "p95" {
+			t.Errorf("window %s history %s: %d series, want 2 at period %d", c.window, c.history, len(ds.Series), c.want)
+			continue
+		}
+		if got, want := len(ds.Series[0].Times), int((c.window+c.history)/(time.Duration(c.want)*time.Second)); got != want {
+			t.Errorf("window %s history %s: %d points, want %d", c.window, c.history, got, want)
+		}
+	}
+}
