@@ -374,9 +374,6 @@ func (a *run) metrics() {
 	d := a.in.Data
 	sec := a.section(SecMetrics, i18n.Text{En: "Instances and metrics", Ko: "인스턴스 지표"})
 	g, missing := exactGap(d, "metrics")
-	if !missing {
-		g, missing = exactGap(d, "instances")
-	}
 	if missing {
 		sec.Notes = append(sec.Notes, a.t(i18n.Text{
 			En: "Instance health is unknown: %s could not be read (%s).",
@@ -520,6 +517,12 @@ func (a *run) metrics() {
 			En: "Memory and disk usage come from the CloudWatch agent: %d of %d instances publish memory. For the others it is unknown (shown as \"-\"), not 0%%.",
 			Ko: "메모리·디스크 사용률은 CloudWatch 에이전트가 보냅니다: 인스턴스 %[2]d대 중 %[1]d대만 메모리 지표가 있습니다. 나머지는 0%%가 아니라 알 수 없음(\"-\")입니다.",
 		}, ms.withMem, ms.instances))
+	}
+	if g, ok := exactGap(d, "instances"); ok {
+		sec.Notes = append(sec.Notes, a.t(i18n.Text{
+			En: "The instance inventory could not be read (%s): instances are named by id, and a running instance without metrics cannot be noticed.",
+			Ko: "인스턴스 목록을 읽지 못했습니다 (%s): 인스턴스는 ID로 표시되며, 지표가 없는 실행 중 인스턴스는 찾아낼 수 없습니다.",
+		}, g.Error))
 	}
 	if g, ok := partialGap(d, "metrics"); ok {
 		sec.Notes = append(sec.Notes, a.t(i18n.Text{

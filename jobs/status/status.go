@@ -153,11 +153,6 @@ func (a *run) section(id string, title i18n.Text) *report.Section {
 // sectionByID re-finds a section: appending others may move it.
 func (a *run) sectionByID(id string) *report.Section { return a.r.Section(id) }
 
-// gap records a part the analyzer itself could not compute.
-func (a *run) gap(part, msg string) {
-	a.r.DataGaps = append(a.r.DataGaps, report.DataGap{Source: "analyzer", Part: part, Error: msg})
-}
-
 // exactGap reports whether the source recorded a gap for the whole part.
 func exactGap(d *source.Dataset, part string) (source.Gap, bool) {
 	for _, g := range d.Gaps {

@@ -617,3 +617,14 @@ func TestClip(t *testing.T) {
 		t.Error("invalid UTF-8 kept")
 	}
 }
+
+func TestInventoryGapKeepsMetrics(t *testing.T) {
+	b := crafted(fixedAt)
+	b.ds.Instances = nil
+	b.ds.Gaps = []source.Gap{{Source: "aws", Part: "instances", API: "ec2:DescribeInstances", Error: "AccessDenied"}}
+	r := b.analyze(t, nil)
+	one(t, r, FindMetricAnomaly, "i-0dmz000000000002") // named by id
+	if r.Table(TabBusiest) == nil || !strings.Contains(strings.Join(r.Section(SecMetrics).Notes, " "), "인스턴스 목록을 읽지 못했습니다") {
+		t.Error("inventory gap: metrics must still be analyzed, with a note")
+	}
+}
