@@ -227,7 +227,7 @@ func (a *run) distributions() {
 // per-timestamp median over the members.
 func (a *run) overlay(n int, r *row) report.Chart {
 	ch := report.Chart{ID: ChartPrefix + strconv.Itoa(n), Kind: report.ChartTimeSeries, Start: a.in.Window.Start, End: a.in.Window.End,
-		Title: a.t(i18n.Text{En: "%s: %s, now and one period earlier", Ko: "%s: %s, 현재와 이전 주기"}, a.entityLabel(r.Ent), a.metricLabel(r.Def)),
+		Title: a.t(i18n.Text{En: "%s: %s, now and %s earlier", Ko: "%s: %s, 현재와 %s 전"}, a.entityLabel(r.Ent), a.metricLabel(r.Def), i18n.Duration(a.opts.Offset.Duration, a.lang)),
 		Unit:  r.Def.Unit, YLabel: r.Def.Name}
 	if r.Def.Percent {
 		ch.YMax = 100
