@@ -6,6 +6,7 @@ import (
 
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/benchmark"
 	"github.com/cwreport/cwreport/jobs/capacity"
 	"github.com/cwreport/cwreport/jobs/incident"
 	"github.com/cwreport/cwreport/jobs/security"
@@ -33,6 +34,7 @@ func Analyzers() (*analyze.Registry, error) {
 		{"capacity", capacity.New()},
 		{incident.Kind, incident.New()},
 		{"security", security.New()},
+		{benchmark.Kind, benchmark.New()},
 	} {
 		if err := reg.Register(k.kind, k.an); err != nil {
 			return nil, err
