@@ -78,25 +78,25 @@ func Render(doc *render.Document) ([]byte, error) {
 		}
 	}
 	node, src := markup.Parse(doc.Markdown)
-	// First pass without a table of contents: it tells how long the report
-	// is and where its sections start.
-	w, err := write(doc, loc, node, src, false)
+	// A dry first pass tells how long the report is and how many sections
+	// it has; the real pass then adds a table of contents if it is long.
+	probe, err := write(doc, loc, node, src, false, true)
 	if err != nil {
 		return nil, err
 	}
 	h2 := 0
-	for _, h := range w.headings {
+	for _, h := range probe.headings {
 		if h.level == 2 {
 			h2++
 		}
 	}
-	if w.pdf.PageNo() >= tocPages && h2 >= tocHeadings {
-		if w, err = write(doc, loc, node, src, true); err != nil {
-			return nil, err
-		}
+	toc := probe.pdf.PageNo() >= tocPages && h2 >= tocHeadings
+	w, err := write(doc, loc, node, src, toc, false)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := w.pdf.Output(&buf); err != nil {
+	if err := w.real.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render PDF: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -111,7 +111,8 @@ type heading struct {
 
 // writer holds the state of one pass over the document.
 type writer struct {
-	pdf  *fpdf.Fpdf
+	pdf  canvas
+	real *fpdf.Fpdf // nil on the dry pass
 	doc  *render.Document
 	rep  *report.Report
 	loc  *time.Location
@@ -140,30 +141,35 @@ type writer struct {
 	}
 }
 
-func write(doc *render.Document, loc *time.Location, node ast.Node, src []byte, toc bool) (*writer, error) {
+func write(doc *render.Document, loc *time.Location, node ast.Node, src []byte, toc, dryRun bool) (*writer, error) {
 	r := doc.Report
-	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: pageW, Ht: pageH}})
-	p.SetCatalogSort(true)
-	p.SetCreationDate(r.GeneratedAt.UTC())
-	p.SetModificationDate(r.GeneratedAt.UTC())
-	p.SetProducer("cwreport", false)
-	p.SetCreator("cwreport", false)
-	title := markdown.KindTitle[r.Kind].In(r.Language)
-	p.SetTitle(fonts.Must(fonts.Regular).Sanitize(title+": "+plainHeadline(r.Headline)), true)
-	p.SetSubject(title, true)
-	p.SetLang(map[bool]string{true: "en", false: "ko"}[r.Language == "en"])
-	p.SetMargins(marginL, marginT, marginR)
-	p.SetAutoPageBreak(false, marginB)
-	p.AddUTF8FontFromBytes("nanum", "", fonts.Must(fonts.Regular).Data)
-	p.AddUTF8FontFromBytes("nanum", "B", fonts.Must(fonts.Bold).Data)
-	p.AddUTF8FontFromBytes("mono", "", fonts.Must(fonts.Mono).Data)
-	p.AliasNbPages("{nb}")
-	if err := p.Error(); err != nil {
-		return nil, fmt.Errorf("render PDF: load fonts: %w", err)
+	w := &writer{doc: doc, rep: r, loc: loc, src: src, lang: r.Language, toc: toc, charts: map[string]*chart.Drawing{}}
+	if dryRun {
+		w.pdf = &dry{}
+	} else {
+		p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: pageW, Ht: pageH}})
+		p.SetCatalogSort(true)
+		p.SetCreationDate(r.GeneratedAt.UTC())
+		p.SetModificationDate(r.GeneratedAt.UTC())
+		p.SetProducer("cwreport", false)
+		p.SetCreator("cwreport", false)
+		title := markdown.KindTitle[r.Kind].In(r.Language)
+		p.SetTitle(fonts.Must(fonts.Regular).Sanitize(title+": "+plainHeadline(r.Headline)), true)
+		p.SetSubject(title, true)
+		p.SetLang(map[bool]string{true: "en", false: "ko"}[r.Language == "en"])
+		p.SetMargins(marginL, marginT, marginR)
+		p.SetAutoPageBreak(false, marginB)
+		p.AddUTF8FontFromBytes("nanum", "", fonts.Must(fonts.Regular).Data)
+		p.AddUTF8FontFromBytes("nanum", "B", fonts.Must(fonts.Bold).Data)
+		p.AddUTF8FontFromBytes("mono", "", fonts.Must(fonts.Mono).Data)
+		p.AliasNbPages("{nb}")
+		if err := p.Error(); err != nil {
+			return nil, fmt.Errorf("render PDF: load fonts: %w", err)
+		}
+		p.SetHeaderFunc(w.header)
+		p.SetFooterFunc(w.footer)
+		w.pdf, w.real = p, p
 	}
-	w := &writer{pdf: p, doc: doc, rep: r, loc: loc, src: src, lang: r.Language, toc: toc, charts: map[string]*chart.Drawing{}}
-	p.SetHeaderFunc(w.header)
-	p.SetFooterFunc(w.footer)
 	w.newPage()
 	first := w.cover(node)
 	if toc {
@@ -178,8 +184,10 @@ func write(doc *render.Document, loc *time.Location, node ast.Node, src []byte, 
 	if toc {
 		w.fillContents()
 	}
-	if err := p.Error(); err != nil {
-		return nil, fmt.Errorf("render PDF: %w", err)
+	if w.real != nil {
+		if err := w.real.Error(); err != nil {
+			return nil, fmt.Errorf("render PDF: %w", err)
+		}
 	}
 	return w, nil
 }
