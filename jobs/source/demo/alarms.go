@@ -174,11 +174,11 @@ func (d *alarmDef) reason(to source.AlarmState, t, at time.Time) string {
 	}
 	n := int(a.EvaluationPeriods)
 	var points []string
-	h := hostByName[d.host]
+	// The datapoints come from the series the alarm watches; alarms on no
+	// generated series (CIS counters) quote 1 when breaching, 0 when not.
 	var m *model
-	if h != nil {
-		var dk *disk
-		m = modelFor(h, a.Namespace, a.Metric, dk, at.Unix())
+	if h := hostByName[d.host]; h != nil {
+		m = modelFor(h, a.Namespace, a.Metric, nil, at.Unix())
 	}
 	st, _ := parseStat(a.Statistic)
 	p := int64(a.Period)

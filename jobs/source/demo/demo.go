@@ -54,9 +54,11 @@ func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Datas
 	// Times in the dataset are UTC, so the same instant written in another
 	// zone gives the same bytes.
 	ds := &source.Dataset{Account: Account, Window: source.Window{Start: req.Window.Start.UTC(), End: req.Window.End.UTC()}, CollectedAt: at}
+	// progress reports a one-step stage as done (metrics and logs report
+	// per instance and per group themselves).
 	progress := func(stage string) {
 		if req.Progress != nil {
-			req.Progress(stage, 0, 1)
+			req.Progress(stage, 1, 1)
 		}
 	}
 
@@ -79,8 +81,8 @@ func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Datas
 		}
 	}
 	if req.Needs&(source.NeedAlarms|source.NeedAlarmHistory) != 0 {
-		progress("alarms")
 		alarms(ds, req, at, ids)
+		progress("alarms")
 	}
 	if req.Needs.Has(source.NeedLogGroups) {
 		logGroupList(ds, req.Logs, at)
@@ -91,8 +93,8 @@ func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Datas
 		}
 	}
 	if req.Needs.Has(source.NeedTrailEvents) {
-		progress("cloudtrail")
 		ds.TrailEvents = trailEvents(req, at)
+		progress("cloudtrail")
 	}
 	if req.Needs.Has(source.NeedNetwork) {
 		network(ds)

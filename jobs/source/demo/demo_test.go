@@ -407,3 +407,20 @@ func mean(v []float64) float64 {
 	}
 	return sum / float64(len(v))
 }
+
+func TestProgress(t *testing.T) {
+	req := daily(testAt, allNeeds)
+	last := map[string][2]int{}
+	req.Progress = func(stage string, done, total int) {
+		if done < 0 || done > total {
+			t.Errorf("%s: %d of %d", stage, done, total)
+		}
+		last[stage] = [2]int{done, total}
+	}
+	collect(t, req)
+	for _, stage := range []string{"metrics", "alarms", "logs", "cloudtrail"} {
+		if p, ok := last[stage]; !ok || p[0] != p[1] {
+			t.Errorf("stage %s ended at %v", stage, p)
+		}
+	}
+}
