@@ -48,7 +48,7 @@ func (a *run) summary() {
 		}
 		if len(ms.top) > 0 {
 			top := ms.top[0]
-			line += a.t(i18n.Text{En: "; busiest: %s (CPU p95 %.1f%%)", Ko: "; 가장 바쁜 인스턴스: %s (CPU p95 %.1f%%)"}, a.labelOf(top), top.by[mCPU].p95)
+			line += a.t(i18n.Text{En: "; busiest: %s (CPU p95 %.1f%%)", Ko: ", 가장 바쁜 인스턴스는 %s (CPU p95 %.1f%%)"}, a.labelOf(top), top.by[mCPU].p95)
 		}
 		line += "."
 	}
