@@ -64,7 +64,7 @@ func (w *writer) table(t *east.Table) {
 	if meta {
 		head = nil
 	}
-	widths := w.columns(head, rows, ncols)
+	widths := w.columns(head, rows, t.Alignments[:ncols])
 	layRow := func(cs cells, st style) ([][]line, float64) {
 		ls := make([][]line, ncols)
 		h := 0.0
@@ -154,7 +154,8 @@ func sum(xs []float64) float64 {
 // its longest word (minimum, capped). If the naturals fit they are used,
 // stretched to the full width; otherwise every column gets its minimum and
 // the rest of the width is shared in proportion to what each still wants.
-func (w *writer) columns(head cells, rows []cells, n int) []float64 {
+func (w *writer) columns(head cells, rows []cells, aligns []east.Alignment) []float64 {
+	n := len(aligns)
 	avail := w.width()
 	natural := make([]float64, n)
 	minimum := make([]float64, n)
@@ -171,8 +172,9 @@ func (w *writer) columns(head cells, rows []cells, n int) []float64 {
 				mn = max(mn, math.Min(t.w, wordCap))
 			}
 			natural[i] = max(natural[i], nat+2*cellPadX)
-			if header {
-				mn = max(mn, math.Min(nat, headCap)) // a short header stays on one line
+			if header || aligns[i] == east.AlignRight {
+				// Short headers and numbers ("1,038 events") stay on one line.
+				mn = max(mn, math.Min(nat, headCap))
 			}
 			minimum[i] = max(minimum[i], mn+2*cellPadX, minCol)
 		}
