@@ -33,6 +33,10 @@ type Runner struct {
 	// Deliverer, when set, delivers every rendered run to its job's
 	// targets (jobs/deliver.go); nil renders only (--no-deliver, demo).
 	Deliverer *Deliverer
+	// ArchiveDirs are directories holding earlier JSON reports (a --out
+	// directory), searched besides the job's file targets when an analyzer
+	// asks for earlier reports (jobs/earlier.go).
+	ArchiveDirs []string
 }
 
 // Result is what one run produced.
@@ -92,6 +96,10 @@ func (r *Runner) Run(ctx context.Context, run Run) *Result {
 		res.Err = fmt.Errorf("render %s: %w", run.Key(), err)
 		return res
 	}
+	if arts, err = r.afterRender(ctx, run, rep, arts); err != nil {
+		res.Err = fmt.Errorf("make artifacts for %s: %w", run.Key(), err)
+		return res
+	}
 	res.Artifacts = arts
 	r.deliver(ctx, run, res)
 	return res
@@ -113,6 +121,9 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*r
 		return nil, fmt.Errorf("collect data for %s: %w", run.Key(), err)
 	}
 	in := analyze.Input{Job: run.Job, At: run.At, Window: run.Window, Location: run.Job.Location, Lang: run.Job.Language, Data: data}
+	if plan.Earlier > 0 {
+		in.Earlier = r.earlier(run, plan.Earlier)
+	}
 	if plan.Compare != nil {
 		prev := plan.Request
 		prev.Window = *plan.Compare

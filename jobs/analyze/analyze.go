@@ -38,6 +38,10 @@ type Plan struct {
 	// (Request.Needs when zero).
 	Compare      *source.Window
 	CompareNeeds source.Need
+	// Earlier, when above 0, asks the runner for up to that many earlier
+	// reports of the same job in Input.Earlier (the security score history);
+	// kinds that set nothing cost no file reads.
+	Earlier int
 }
 
 // Analyzer is one report kind.

@@ -45,6 +45,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 		Request:      source.Request{Window: window, Needs: Needs},
 		Compare:      &prev,
 		CompareNeeds: source.NeedTrailEvents,
+		Earlier:      maxHistory,
 	}
 }
 
