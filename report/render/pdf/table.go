@@ -159,6 +159,9 @@ func (w *writer) columns(head cells, rows []cells, aligns []east.Alignment) []fl
 	avail := w.width()
 	natural := make([]float64, n)
 	minimum := make([]float64, n)
+	// A long word may claim at most a fair share of the width, so that a
+	// column of sentences is not starved by columns of long identifiers.
+	capWord := math.Max(14, math.Min(wordCap, avail/float64(n)*0.9))
 	measure := func(cs cells, header bool) {
 		for i, c := range cs {
 			nat, mn := 0.0, 0.0
@@ -169,12 +172,12 @@ func (w *writer) columns(head cells, rows []cells, aligns []east.Alignment) []fl
 					continue
 				}
 				nat += t.w + t.space
-				mn = max(mn, math.Min(t.w, wordCap))
+				mn = max(mn, math.Min(t.w, capWord))
 			}
 			natural[i] = max(natural[i], nat+2*cellPadX)
 			if header || aligns[i] == east.AlignRight {
 				// Short headers and numbers ("1,038 events") stay on one line.
-				mn = max(mn, math.Min(nat, headCap))
+				mn = max(mn, math.Min(nat, math.Min(headCap, capWord+6)))
 			}
 			minimum[i] = max(minimum[i], mn+2*cellPadX, minCol)
 		}
