@@ -247,8 +247,10 @@ func values(ss []*source.Series, w source.Window) []float64 {
 	var out []float64
 	from, to := w.Start.Unix(), w.End.Unix()
 	for _, s := range ss {
-		for i, t := range s.Times {
-			if t >= from && t < to && !math.IsNaN(s.Values[i]) {
+		// Times ascend: find the first point in w, stop at its end.
+		i := sort.Search(len(s.Times), func(k int) bool { return s.Times[k] >= from })
+		for ; i < len(s.Times) && s.Times[i] < to; i++ {
+			if !math.IsNaN(s.Values[i]) {
 				out = append(out, s.Values[i])
 			}
 		}
