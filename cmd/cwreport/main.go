@@ -33,7 +33,7 @@ type env struct {
 }
 
 func commands() []*command {
-	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand(), testSendCommand(), incidentCommand(), benchmarkCommand()}
+	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand(), testSendCommand(), incidentCommand(), benchmarkCommand(), verifyCommand(), keygenCommand()}
 }
 
 func main() {
