@@ -172,7 +172,8 @@ func checkFindings(lang string, cs []Check, rs []Result) []report.Finding {
 		if len(r.Offenders) > 0 {
 			resource = listResource(r.Offenders, 5)
 		}
-		title := i18n.Text{En: "CIS " + c.CIS + ": " + c.Title.En, Ko: "CIS " + c.CIS + ": " + c.Title.Ko}
+		// The check title states the requirement; the finding says it is not met.
+		title := i18n.Text{En: "CIS " + c.CIS + " not met: " + c.Title.En, Ko: "CIS " + c.CIS + " 미충족: " + c.Title.Ko}
 		out = append(out, mkFinding(lang, "cis."+c.CIS, c.Severity, resource, title, r.Summary, c.Remediation, value, "", ev))
 	}
 	return out
@@ -459,13 +460,23 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 				Ko: fmt.Sprintf("AssumeRole %d회, 처음 %s, 역할: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3))},
 			rec, report.Float(float64(n.Count)), "", ev))
 	}
+	groupName := map[string]string{}
+	if e.Data != nil {
+		for _, g := range e.Data.SecurityGroups {
+			groupName[g.ID] = g.Name
+		}
+	}
 	for _, c := range a.SGChanges {
 		if len(c.WorldPorts) == 0 || c.Error != "" {
 			continue
 		}
 		ports := strings.Join(c.WorldPorts, ", ")
+		target := c.Target
+		if n := groupName[c.Target]; n != "" && n != c.Target {
+			target = n + " (" + c.Target + ")"
+		}
 		out = append(out, mkFinding(lang, FindingSGOpened, report.SeverityHigh, c.Target,
-			i18n.Text{En: fmt.Sprintf("%s opened %s to the internet on %s", c.Who, ports, c.Target), Ko: fmt.Sprintf("%s: %s의 %s 포트를 인터넷에 개방", c.Who, c.Target, ports)},
+			i18n.Text{En: fmt.Sprintf("%s opened %s to the internet on %s", c.Who, ports, target), Ko: fmt.Sprintf("%s: %s의 %s 포트를 인터넷에 개방", c.Who, target, ports)},
 			i18n.Text{En: fmt.Sprintf("%s at %s from %s: %s", c.Event, c.Time.In(loc).Format(i18n.DateTime), c.IP, c.Detail),
 				Ko: fmt.Sprintf("%s, %s, 출발지 %s: %s", c.Event, c.Time.In(loc).Format(i18n.DateTime), c.IP, c.Detail)},
 			i18n.Text{En: "Confirm the change was intended and approved; revert it if not.", Ko: "승인된 변경인지 확인하고, 아니라면 되돌리십시오."},

@@ -2,6 +2,7 @@ package security
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/source"
+	"github.com/cwreport/cwreport/jobs/source/demo"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/render"
 	"github.com/cwreport/cwreport/report/render/json"
@@ -258,6 +260,53 @@ func BenchmarkAnalyze(b *testing.B) {
 	for b.Loop() {
 		if _, err := an.Analyze(analyze.Input{Job: job, At: testAt, Window: d.Window, Location: seoul, Lang: "ko", Data: d, Previous: prev}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// demoAt is the instant of the demo golden files.
+var demoAt = time.Date(2026, 11, 25, 9, 0, 0, 0, seoul)
+
+// TestGoldenDemo pins the audit of the built-in demo account: it scores the
+// account, shows the failed logins (the burst from 203.0.113.50 with hidden
+// user names), the AccessDenied errors, the root login and the open
+// security groups.
+func TestGoldenDemo(t *testing.T) {
+	for _, lang := range []string{"ko", "en"} {
+		job := testJob(lang)
+		job.Name = "security"
+		run := source.Window{Start: demoAt.Add(-30 * day), End: demoAt}
+		an := New()
+		plan := an.Plan(job, run, demoAt)
+		plan.Request.At = demoAt
+		src := demo.New()
+		data, err := src.Collect(context.Background(), plan.Request)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prevReq := plan.Request
+		prevReq.Window, prevReq.Needs = *plan.Compare, plan.CompareNeeds
+		prev, err := src.Collect(context.Background(), prevReq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := an.Analyze(analyze.Input{Job: job, At: demoAt, Window: run, Location: seoul, Lang: lang, Data: data, Previous: prev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.GeneratedAt = demoAt.UTC()
+		md, js := renderBoth(t, rep)
+		golden(t, "demo."+lang+".md", md)
+		if lang == "en" {
+			golden(t, "demo.json", js)
+			for _, want := range []string{"203.0.113.50", "HIDDEN_DUE_TO_SECURITY_REASONS", "ci-deployer", "iam:PassRole", "ConsoleLogin", "sg-bastion", "sg-jupyter", "198.51.100.7"} {
+				if !bytes.Contains(js, []byte(want)) {
+					t.Errorf("the demo audit does not show %q", want)
+				}
+			}
+			if rep.Score.Value <= 0 || rep.Score.Value >= 60 || len(rep.Score.Unknown) != 0 {
+				t.Errorf("demo score %v, unknown %v", rep.Score.Value, rep.Score.Unknown)
+			}
 		}
 	}
 }
