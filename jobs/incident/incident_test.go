@@ -423,3 +423,23 @@ func isSubsequence(got []string, want ...string) bool {
 	}
 	return true
 }
+
+func TestHostileSeriesValues(t *testing.T) {
+	s := seeded(t, 7)
+	in := s.finish()
+	// NaN and infinities in the middle of the true cause, and a series
+	// whose times are all outside the window.
+	for i := range in.Data.Series {
+		ser := &in.Data.Series[i]
+		if ser.InstanceID == id("order-api-02") && ser.Metric == "CPUUtilization" {
+			ser.Values[70], ser.Values[71], ser.Values[72] = math.NaN(), math.Inf(1), math.Inf(-1)
+		}
+	}
+	in.Data.Series = append(in.Data.Series, source.Series{Namespace: "AWS/EC2", Metric: "CPUUtilization", InstanceID: id("web-01"),
+		Times: []int64{at.Add(48 * time.Hour).Unix()}, Values: []float64{math.NaN()}})
+	r := analyzeOK(t, in)
+	cs := candidates(r)
+	if len(cs) == 0 || cs[0].Resource != id("order-api-02") {
+		t.Fatalf("hostile values changed the answer:\n%s", describeAll(cs))
+	}
+}

@@ -120,7 +120,8 @@ func (a *run) metrics() {
 		// Points after the window (a source may return them) are not ours.
 		n := sort.Search(len(s.Times), func(k int) bool { return s.Times[k] >= to })
 		row := &metricRow{InstanceID: s.InstanceID, Series: s, Name: seriesName(s), Unit: unitOf(s), Kind: kindOf(s)}
-		row.Shift = detect(s.Times[:n], s.Values[:n], from, row.Kind)
+		times, vals := finite(s.Times[:n], s.Values[:n])
+		row.Shift = detect(times, vals, from, row.Kind)
 		row.Changed = a.significant(row.Shift)
 		a.metricRows = append(a.metricRows, row)
 	}
@@ -470,4 +471,25 @@ func containsWord(s, w string) bool {
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// finite drops NaN and infinite points (a hostile snapshot may hold them),
+// copying only when there is something to drop.
+func finite(times []int64, vals []float64) ([]int64, []float64) {
+	bad := 0
+	for _, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			bad++
+		}
+	}
+	if bad == 0 {
+		return times, vals
+	}
+	t2, v2 := make([]int64, 0, len(vals)-bad), make([]float64, 0, len(vals)-bad)
+	for i, v := range vals {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			t2, v2 = append(t2, times[i]), append(v2, v)
+		}
+	}
+	return t2, v2
 }
