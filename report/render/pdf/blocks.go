@@ -295,7 +295,7 @@ func (w *writer) block(n ast.Node) {
 		w.code(n)
 	case *ast.ThematicBreak:
 		w.y += 2
-		w.room(4)
+		w.room(18) // a rule is not left alone at the foot of a page
 		w.draw(chart.Grid)
 		w.pdf.SetLineWidth(0.3)
 		w.pdf.Line(w.left(), w.y+1, w.left()+w.width(), w.y+1)
