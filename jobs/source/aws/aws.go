@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -169,10 +170,11 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 			// (emulators, old objects) is not worth a log line per file.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		iam:    iam.NewFromConfig(awsCfg),
-		config: configservice.NewFromConfig(awsCfg),
-		sns:    sns.NewFromConfig(awsCfg),
-		sts:    sts.NewFromConfig(awsCfg),
+		iam:     iam.NewFromConfig(awsCfg),
+		config:  configservice.NewFromConfig(awsCfg),
+		sns:     sns.NewFromConfig(awsCfg),
+		pricing: pricing.NewFromConfig(awsCfg),
+		sts:     sts.NewFromConfig(awsCfg),
 	}
 	return s, nil
 }
@@ -215,6 +217,7 @@ func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Datas
 	stage(source.NeedNetwork, r.network)
 	stage(source.NeedTrailConfig, r.trailConfig)
 	stage(source.NeedIAM, r.iamData)
+	stage(source.NeedPrices, r.prices)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("collect from AWS: %w", err)

@@ -23,6 +23,7 @@ var iamPrefix = map[string]string{
 	"Config Service":  "config",
 	"EC2":             "ec2",
 	"IAM":             "iam",
+	"Pricing":         "pricing",
 	"S3":              "s3",
 	"SNS":             "sns",
 	"STS":             "sts",

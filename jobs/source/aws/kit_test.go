@@ -225,7 +225,7 @@ func protocolOf(api string) string {
 	switch strings.SplitN(api, ":", 2)[0] {
 	case "cloudwatch":
 		return "cbor"
-	case "logs", "cloudtrail", "config":
+	case "logs", "cloudtrail", "config", "pricing":
 		return "json"
 	case "ec2":
 		return "ec2"

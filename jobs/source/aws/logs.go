@@ -469,6 +469,16 @@ func (q *insights) run(ctx context.Context, groups []string, query string) ([]ma
 		return nil, err
 	}
 	id := start.QueryId
+	// A query left running holds one of the account's concurrent query
+	// slots until it times out: stop it whenever we leave before it ended.
+	ended := false
+	defer func() {
+		if !ended {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			r.s.clients.logs.StopQuery(stopCtx, &cloudwatchlogs.StopQueryInput{QueryId: id})
+			cancel()
+		}
+	}()
 	wait := r.s.opts.PollInterval
 	deadline := time.Now().Add(r.s.opts.PollTimeout)
 	for {
@@ -476,10 +486,6 @@ func (q *insights) run(ctx context.Context, groups []string, query string) ([]ma
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			// A query left running keeps a slot of the account's limit.
-			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			r.s.clients.logs.StopQuery(stopCtx, &cloudwatchlogs.StopQueryInput{QueryId: id})
-			cancel()
 			return nil, ctx.Err()
 		case <-timer.C:
 		}
@@ -490,6 +496,7 @@ func (q *insights) run(ctx context.Context, groups []string, query string) ([]ma
 		}
 		switch res.Status {
 		case logtypes.QueryStatusComplete:
+			ended = true
 			rows := fieldRows(res.Results)
 			token := res.NextToken
 			for token != nil && *token != "" {
@@ -502,12 +509,10 @@ func (q *insights) run(ctx context.Context, groups []string, query string) ([]ma
 			}
 			return rows, nil
 		case logtypes.QueryStatusFailed, logtypes.QueryStatusCancelled, logtypes.QueryStatusTimeout:
+			ended = true
 			return nil, &callError{api: "logs:GetQueryResults", msg: fmt.Sprintf("query %s ended %s", sdkaws.ToString(id), res.Status)}
 		}
 		if time.Now().After(deadline) {
-			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			r.s.clients.logs.StopQuery(stopCtx, &cloudwatchlogs.StopQueryInput{QueryId: id})
-			cancel()
 			return nil, &callError{api: "logs:GetQueryResults", msg: fmt.Sprintf("query %s still %s after %s; stopped", sdkaws.ToString(id), res.Status, r.s.opts.PollTimeout)}
 		}
 	}

@@ -26,6 +26,7 @@ var needActions = map[source.Need][]string{
 		"s3:GetBucketLocation", "s3:GetBucketLogging", "config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus"},
 	source.NeedMonitoring: {"cloudwatch:DescribeAlarms", "logs:DescribeMetricFilters", "sns:ListSubscriptionsByTopic"},
 	source.NeedIAM:        {"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary", "iam:GetAccountPasswordPolicy"},
+	source.NeedPrices:     {"pricing:GetProducts"},
 }
 
 // logsActions are the log statistics engine's calls: auto needs both,
@@ -45,7 +46,7 @@ func logsActions(engine string) []string {
 // AllNeeds is every dataset part.
 const AllNeeds = source.NeedInstances | source.NeedMetrics | source.NeedAlarms | source.NeedAlarmHistory |
 	source.NeedLogGroups | source.NeedLogStats | source.NeedTrailEvents | source.NeedNetwork |
-	source.NeedTrailConfig | source.NeedMonitoring | source.NeedIAM
+	source.NeedTrailConfig | source.NeedMonitoring | source.NeedIAM | source.NeedPrices
 
 // ReadActions lists, sorted, the IAM actions the source may call to
 // collect needs with the given logs engine (auto, insights, filter).
