@@ -316,9 +316,9 @@ func (a *run) findings() {
 		if r.Status != statusCurrentOnly && r.Status != statusPreviousOnly {
 			continue
 		}
-		detail := i18n.Text{En: "%s is collected now but was not %s earlier (agent installed, or new instances): it cannot be compared yet.", Ko: "%s는 지금은 수집되지만 %s 전에는 수집되지 않았습니다(에이전트 설치 또는 새 인스턴스). 아직 비교할 수 없습니다."}
+		detail := i18n.Text{En: "%s is collected now but was not %s earlier (agent installed, or new instances): it cannot be compared yet.", Ko: "%s 메트릭은 지금은 수집되지만 %s 전에는 수집되지 않았습니다(에이전트 설치 또는 새 인스턴스). 아직 비교할 수 없습니다."}
 		if r.Status == statusPreviousOnly {
-			detail = i18n.Text{En: "%s was collected %s earlier but is not now (agent stopped or removed, or instances replaced): it cannot be compared, and its alarms are blind.", Ko: "%s는 %s 전에는 수집되었지만 지금은 수집되지 않습니다(에이전트 중지·제거 또는 인스턴스 교체). 비교할 수 없고, 이 메트릭의 알람도 동작하지 않습니다."}
+			detail = i18n.Text{En: "%s was collected %s earlier but is not now (agent stopped or removed, or instances replaced): it cannot be compared, and its alarms are blind.", Ko: "%s 메트릭은 %s 전에는 수집되었지만 지금은 수집되지 않습니다(에이전트 중지·제거 또는 인스턴스 교체). 비교할 수 없고, 이 메트릭의 알람도 동작하지 않습니다."}
 		}
 		a.r.Findings = append(a.r.Findings, report.Finding{
 			ID: FindCoverage, Severity: report.SeverityLow, Resource: r.Ent.Key,
@@ -450,11 +450,11 @@ func (a *run) trafficContext(r *row) string {
 		up := r.Tests[r.Lead].Delta > 0
 		switch {
 		case o.Verdict == verdictTraffic && (nt.Delta > 0) == up:
-			return a.t(i18n.Text{En: "NetworkIn moved the same way (p50 %s%%): the traffic changed, and %s followed it.", Ko: "NetworkIn도 같은 방향으로 움직였습니다(p50 %s%%). 트래픽이 변했고 %s가 이를 따랐습니다."}, pctText(nt.Pct), r.Def.Name)
+			return a.t(i18n.Text{En: "NetworkIn moved the same way (p50 %s%%): the traffic changed, and %s followed it.", Ko: "NetworkIn도 같은 방향으로 움직였습니다(p50 %s%%). 트래픽이 변했고 %s 값도 이를 따랐습니다."}, pctText(nt.Pct), r.Def.Name)
 		case o.Verdict == verdictNone && up:
-			return a.t(i18n.Text{En: "NetworkIn stayed within its variation (p50 %s%%): the same traffic now costs more %s — compare the releases and configuration changes since the earlier window.", Ko: "NetworkIn은 평소 변동 범위였습니다(p50 %s%%). 같은 트래픽에 %s를 더 쓰고 있으니, 이전 구간 이후의 릴리스와 설정 변경을 비교하십시오."}, pctText(nt.Pct), r.Def.Name)
+			return a.t(i18n.Text{En: "NetworkIn stayed within its variation (p50 %s%%): the same traffic now costs more %s — compare the releases and configuration changes since the earlier window.", Ko: "NetworkIn은 평소 변동 범위였습니다(p50 %s%%). 같은 트래픽에서 %s 값이 더 높으니, 이전 구간 이후의 릴리스와 설정 변경을 비교하십시오."}, pctText(nt.Pct), r.Def.Name)
 		case o.Verdict == verdictNone:
-			return a.t(i18n.Text{En: "NetworkIn stayed within its variation (p50 %s%%): the same traffic now costs less %s.", Ko: "NetworkIn은 평소 변동 범위였습니다(p50 %s%%). 같은 트래픽에 %s를 덜 쓰고 있습니다."}, pctText(nt.Pct), r.Def.Name)
+			return a.t(i18n.Text{En: "NetworkIn stayed within its variation (p50 %s%%): the same traffic now costs less %s.", Ko: "NetworkIn은 평소 변동 범위였습니다(p50 %s%%). 같은 트래픽에서 %s 값이 더 낮습니다."}, pctText(nt.Pct), r.Def.Name)
 		}
 	}
 	return ""

@@ -246,7 +246,7 @@ func (a *run) alarmLag() {
 		}
 		a.add(report.Finding{
 			ID: FindAlarmLag, Severity: report.SeverityLow, Resource: s.Resource,
-			Title: a.t(i18n.Text{En: "Alarm %s fired %s after the first change", Ko: "알람 %s는 최초 변화 %s 뒤에 울렸습니다"}, s.Resource, i18n.Duration(lag, a.lang)),
+			Title: a.t(i18n.Text{En: "Alarm %s fired %s after the first change", Ko: "알람 %s: 최초 변화 %s 뒤에 울림"}, s.Resource, i18n.Duration(lag, a.lang)),
 			Detail: a.t(i18n.Text{En: "The first change (%s) began at %s; the alarm went to ALARM at %s.", Ko: "최초 변화(%s)는 %s에 시작했고, 알람은 %s에 ALARM이 되었습니다."},
 				a.shortName(f), a.clock(f.Time), a.clock(s.Time)) + rule,
 			Value: report.Float(round2(lag.Minutes())), Unit: "min",
@@ -308,7 +308,7 @@ func (a *run) metricAdvice(m *metricRow) string {
 	case m.Series.Metric == "disk_used_percent":
 		return a.t(i18n.Text{En: "A file system of %s is filling since %s: find the writer (logs, temporary files), rotate logs and alarm on disk_used_percent.", Ko: "%[2]s부터 %[1]s의 파일 시스템이 차고 있습니다. 쓰는 주체(로그, 임시 파일)를 찾고 로그 로테이션과 disk_used_percent 알람을 설정하십시오."}, inst, at)
 	case m.Series.Metric == "StatusCheckFailed":
-		return a.t(i18n.Text{En: "%s failed its status check: read the system log; add a StatusCheckFailed_System alarm with the EC2 recover action.", Ko: "%s가 상태 검사에 실패했습니다. 시스템 로그를 확인하고, EC2 복구 작업이 연결된 StatusCheckFailed_System 알람을 추가하십시오."}, inst)
+		return a.t(i18n.Text{En: "%s failed its status check: read the system log; add a StatusCheckFailed_System alarm with the EC2 recover action.", Ko: "%s 인스턴스가 상태 검사에 실패했습니다. 시스템 로그를 확인하고, EC2 복구 작업이 연결된 StatusCheckFailed_System 알람을 추가하십시오."}, inst)
 	}
 	return a.t(i18n.Text{En: "Find what changed on %s at %s.", Ko: "%[2]s에 %[1]s에서 무엇이 바뀌었는지 확인하십시오."}, inst, at)
 }
@@ -359,7 +359,7 @@ func (a *run) recommendations() {
 		}
 	}
 	if c := a.top(); c != nil && c.Kind == sigMetric && a.alarmsKnown && a.alarmOn(c.Metric) == nil {
-		add(a.t(i18n.Text{En: "No alarm watches %s on %s: add one, so this change pages by itself next time.", Ko: "%[2]s의 %[1]s를 감시하는 알람이 없습니다. 다음에는 스스로 알리도록 알람을 추가하십시오."}, c.Metric.Name, a.label(c.Metric.InstanceID)))
+		add(a.t(i18n.Text{En: "No alarm watches %s on %s: add one, so this change pages by itself next time.", Ko: "%[2]s의 %[1]s 메트릭을 감시하는 알람이 없습니다. 다음에는 스스로 알리도록 알람을 추가하십시오."}, c.Metric.Name, a.label(c.Metric.InstanceID)))
 	}
 	if len(a.candidates) > 0 && a.alarmsKnown && a.alarmSignals() == 0 {
 		add(a.t(i18n.Text{En: "No alarm went to ALARM during these changes: nobody was paged. Cover the changed metrics and error patterns with alarms.", Ko: "이 변화 동안 ALARM이 된 알람이 없어 아무도 호출되지 않았습니다. 변한 메트릭과 오류 패턴을 알람으로 감시하십시오."}))
