@@ -284,3 +284,27 @@ func BenchmarkPDFHostile(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrent renders from several goroutines at once, as the serve loop
+// may; run with -race it checks the shared fonts and parser.
+func TestConcurrent(t *testing.T) {
+	d := doc(t, fixture.Options{Lang: "ko"})
+	want := renderPDF(t, d)
+	errs := make(chan error, 4)
+	outs := make(chan []byte, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			b, err := Render(d)
+			errs <- err
+			outs <- b
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(<-outs, want) {
+			t.Error("a concurrent render differs")
+		}
+	}
+}
