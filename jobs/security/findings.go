@@ -135,12 +135,72 @@ func CompareCIS(a, b string) int {
 }
 
 // mkFinding builds a finding in lang.
+// Untrusted text in a finding is bounded: names and messages come from the
+// account and may be hostile.
+const (
+	maxResource = 256
+	maxTitle    = 512
+	maxDetail   = 2048
+	maxEvString = 512
+	maxEvList   = 100
+)
+
 func mkFinding(lang, id string, sev report.Severity, resource string, title, detail, rec i18n.Text, value *float64, unit string, ev map[string]any) report.Finding {
-	if ev == nil {
-		ev = map[string]any{}
+	out := map[string]any{}
+	for k, v := range ev {
+		out[k] = bound(v)
 	}
-	return report.Finding{ID: id, Severity: sev, Resource: resource, Title: title.In(lang), Detail: detail.In(lang),
-		Value: value, Unit: unit, Recommendation: rec.In(lang), Evidence: ev}
+	return report.Finding{ID: id, Severity: sev, Resource: clip(resource, maxResource), Title: clip(title.In(lang), maxTitle),
+		Detail: clip(detail.In(lang), maxDetail), Value: value, Unit: unit, Recommendation: rec.In(lang), Evidence: out}
+}
+
+// bound clips the strings of an evidence value and caps its lists and maps.
+func bound(v any) any {
+	switch x := v.(type) {
+	case string:
+		return clip(x, maxEvString)
+	case []string:
+		n := min(len(x), maxEvList)
+		out := make([]string, n)
+		for i := range out {
+			out[i] = clip(x[i], maxEvString)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, 0, min(len(x), maxEvList))
+		for _, m := range x[:min(len(x), maxEvList)] {
+			out = append(out, bound(m).(map[string]any))
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i == maxEvList {
+				out["…"] = fmt.Sprintf("%d more", len(keys)-maxEvList)
+				break
+			}
+			out[clip(k, maxEvString)] = bound(x[k])
+		}
+		return out
+	case map[string][]string:
+		m := make(map[string]any, len(x))
+		for k, v := range x {
+			m[k] = v
+		}
+		return bound(m)
+	case map[string]int:
+		m := make(map[string]any, len(x))
+		for k, v := range x {
+			m[k] = v
+		}
+		return bound(m)
+	}
+	return v
 }
 
 // listResource names up to n resources, then "+k".

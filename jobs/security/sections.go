@@ -59,10 +59,21 @@ func newTable(id string, title i18n.Text, lang string, cols ...report.Column) *t
 	return &tb{t: report.Table{ID: id, Title: title.In(lang), Columns: cols, Rows: [][]report.Cell{}}, lang: lang}
 }
 
+// maxCell bounds the text of a cell: names, descriptions and messages come
+// from the account and may be hostile (a megabyte user agent); the cut
+// happens here so the JSON report and the evidence CSVs stay bounded too.
+const maxCell = 1024
+
 func (b *tb) add(cells ...report.Cell) {
 	if len(b.t.Rows) >= maxRows {
 		b.t.Omitted++
 		return
+	}
+	for i := range cells {
+		cells[i].Text = clip(cells[i].Text, maxCell)
+		if v, ok := cells[i].Value.(string); ok {
+			cells[i].Value = clip(v, maxCell)
+		}
 	}
 	b.t.Rows = append(b.t.Rows, cells)
 }
