@@ -2,6 +2,7 @@ package aws
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/cwreport/cwreport/jobs/source"
 )
@@ -91,12 +92,36 @@ type Policy struct {
 	Statement []Statement `json:"Statement"`
 }
 
+// PolicyOptions shape the read policy.
+type PolicyOptions struct {
+	// Engine is source.logs.engine (auto, insights, filter).
+	Engine string
+	// TrailBucket scopes the S3 statements to the trail's bucket; empty
+	// allows any bucket's AWSLogs/ keys (the trail is found at run time).
+	TrailBucket string
+	// Region picks the partition of ARNs (aws, aws-cn, aws-us-gov).
+	Region string
+}
+
+// Partition is the ARN partition of region.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
 // ReadPolicy is the least-privilege read-only policy for needs: describe,
 // list and get actions on "*" (they take no narrower resource), the S3
-// actions on the trail bucket (trailBucket, or any bucket when unknown:
-// the trail is only found at run time), and kms:Decrypt through S3 when
-// trail events are read from an encrypted trail's files.
-func ReadPolicy(needs source.Need, engine, trailBucket string) Policy {
+// actions on the trail bucket (or any bucket's AWSLogs/ keys when unknown:
+// the trail is only found at run time), and kms:Decrypt through S3 for
+// trails whose files are KMS-encrypted.
+func ReadPolicy(needs source.Need, o PolicyOptions) Policy {
+	engine, trailBucket := o.Engine, o.TrailBucket
+	s3arn := "arn:" + Partition(o.Region) + ":s3:::"
 	var general, bucket, objects []string
 	for _, a := range ReadActions(needs, engine) {
 		switch a {
@@ -110,9 +135,9 @@ func ReadPolicy(needs source.Need, engine, trailBucket string) Policy {
 	}
 	p := Policy{Version: "2012-10-17"}
 	p.Statement = append(p.Statement, Statement{Sid: "CwreportRead", Effect: "Allow", Action: general, Resource: []string{"*"}})
-	bucketARN, objectARN := "arn:aws:s3:::*", "arn:aws:s3:::*/AWSLogs/*"
+	bucketARN, objectARN := s3arn+"*", s3arn+"*/AWSLogs/*"
 	if trailBucket != "" {
-		bucketARN, objectARN = "arn:aws:s3:::"+trailBucket, "arn:aws:s3:::"+trailBucket+"/*"
+		bucketARN, objectARN = s3arn+trailBucket, s3arn+trailBucket+"/*"
 	}
 	if len(bucket) > 0 {
 		p.Statement = append(p.Statement, Statement{Sid: "CwreportTrailBucket", Effect: "Allow", Action: bucket, Resource: []string{bucketARN}})

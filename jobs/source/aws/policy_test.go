@@ -18,7 +18,7 @@ import (
 // operation this package can call; each one's IAM action is in the policy
 // for all needs. Adding a method without its permission fails here.
 func TestPolicyCoversEveryClientMethod(t *testing.T) {
-	allowed := ReadPolicy(AllNeeds, "auto", "").Actions()
+	allowed := ReadPolicy(AllNeeds, PolicyOptions{}).Actions()
 	ct := reflect.TypeOf(clients{})
 	n := 0
 	for i := 0; i < ct.NumField(); i++ {
@@ -134,7 +134,7 @@ func needName(n source.Need) string {
 // Run alone it still covers a full collection of every part.
 func TestEveryRecordedOperationIsInThePolicy(t *testing.T) {
 	collectOps(t, config.Source{}, source.Request{Needs: AllNeeds, Metrics: testMetrics, Logs: testLogQuery, PriceTypes: []string{"t3.small"}})
-	allowed := ReadPolicy(AllNeeds, "auto", "").Actions()
+	allowed := ReadPolicy(AllNeeds, PolicyOptions{}).Actions()
 	allOps.Lock()
 	defer allOps.Unlock()
 	var ops []string
@@ -189,7 +189,7 @@ func TestInsightsStopsQueryOnCancel(t *testing.T) {
 }
 
 func TestReadPolicyShape(t *testing.T) {
-	p := ReadPolicy(source.NeedTrailEvents|source.NeedTrailConfig, "auto", "my-trail-bucket")
+	p := ReadPolicy(source.NeedTrailEvents|source.NeedTrailConfig, PolicyOptions{TrailBucket: "my-trail-bucket", Region: "ap-northeast-2"})
 	var sids []string
 	for _, s := range p.Statement {
 		sids = append(sids, s.Sid)
