@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"sync"
 	"time"
@@ -115,6 +116,7 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = cfg.MaxAttempts
+					so.Retryables = append(so.Retryables, closedConnRetryable{})
 					if opts.Retry != nil {
 						opts.Retry(so)
 					}
@@ -177,6 +179,20 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 		sts:     sts.NewFromConfig(awsCfg),
 	}
 	return s, nil
+}
+
+// closedConnRetryable retries a response cut off by a connection the
+// transport closed under it ("use of closed network connection", seen with
+// keep-alive connections; aws-sdk-go-v2 issues 1825 and 2737): the request
+// reached the service, and every call this source makes is a read, so
+// sending it again is safe.
+type closedConnRetryable struct{}
+
+func (closedConnRetryable) IsErrorRetryable(err error) sdkaws.Ternary {
+	if errors.Is(err, net.ErrClosed) {
+		return sdkaws.TrueTernary
+	}
+	return sdkaws.UnknownTernary
 }
 
 // Region is the region the source reads.
@@ -268,7 +284,7 @@ func (r *run) finish() *source.Dataset {
 
 // progress reports stage progress when the caller listens.
 func (r *run) progress(stage string, done, total int) {
-	if r.req.Progress != nil {
+	if r.req.Progress != nil && total > 0 {
 		r.req.Progress(stage, done, total)
 	}
 }

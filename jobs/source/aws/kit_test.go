@@ -31,6 +31,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/sivchari/kumo"
 
+	"github.com/cwreport/cwreport/bench/aws/fleet"
 	"github.com/cwreport/cwreport/config"
 )
 
@@ -325,47 +326,21 @@ func xmlText(s string) string {
 	return b.String()
 }
 
-// putMetricData seeds datapoints with explicit timestamps by posting CBOR
-// to kumo directly: kumo's decoder takes Timestamp as RFC 3339 text while
-// current SDKs send an epoch tag (see kumo-notes.md).
+// putMetricData seeds datapoints with explicit timestamps into kumo (see
+// fleet.PutMetricData for kumo's CBOR timestamp quirk).
 func (ta *testAWS) putMetricData(namespace string, data []kumoDatum) {
 	ta.t.Helper()
-	type dim struct{ Name, Value string }
-	type datum struct {
-		MetricName string
-		Dimensions []dim
-		Timestamp  string
-		Value      float64
-		Unit       string `cbor:",omitempty"`
-	}
 	for start := 0; start < len(data); start += 1000 {
-		var batch []datum
+		var batch []fleet.Datum
 		for _, d := range data[start:min(start+1000, len(data))] {
-			var dims []dim
+			var ds []fleet.Dim
 			for _, x := range d.Dims {
-				dims = append(dims, dim{x.Name, x.Value})
+				ds = append(ds, fleet.Dim(x))
 			}
-			batch = append(batch, datum{MetricName: d.Metric, Dimensions: dims, Timestamp: d.Time.UTC().Format(time.RFC3339), Value: d.Value})
+			batch = append(batch, fleet.Datum{Metric: d.Metric, Dims: ds, Time: d.Time, Value: d.Value})
 		}
-		body, err := cbor.Marshal(struct {
-			Namespace  string
-			MetricData []datum
-		}{namespace, batch})
-		if err != nil {
+		if err := fleet.PutMetricData(context.Background(), ta.kumo.URL, namespace, batch); err != nil {
 			ta.t.Fatal(err)
-		}
-		req, _ := http.NewRequest("POST", ta.kumo.URL+"/service/GraniteServiceVersion20100801/operation/PutMetricData", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/cbor")
-		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/"+testRegion+"/monitoring/aws4_request, SignedHeaders=host, Signature=0")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			ta.t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			ta.t.Fatalf("seed PutMetricData: %s %s", resp.Status, b)
 		}
 	}
 }
