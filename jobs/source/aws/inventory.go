@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"sort"
+	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -90,7 +91,8 @@ func instanceFrom(i ec2types.Instance) source.Instance {
 	if i.Placement != nil {
 		inst.AvailabilityZone = sdkaws.ToString(i.Placement.AvailabilityZone)
 	}
-	if i.Platform == ec2types.PlatformValuesWindows {
+	// DescribeInstances says "windows" (the SDK's enum spells "Windows").
+	if strings.EqualFold(string(i.Platform), "windows") || strings.HasPrefix(sdkaws.ToString(i.PlatformDetails), "Windows") {
 		inst.Platform = "windows"
 	}
 	for _, g := range i.SecurityGroups {
