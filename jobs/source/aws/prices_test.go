@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +26,10 @@ func priceDoc(typ, sku, usd, effective string) string {
 // on-demand USD prices land in the dataset in the requested order.
 func TestPrices(t *testing.T) {
 	ta := newTestAWS(t)
-	var calls []string
+	var (
+		mu    sync.Mutex
+		calls = map[string]string{} // by page token: a retried attempt counts once
+	)
 	ta.handle("pricing:GetProducts", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			ServiceCode string
@@ -39,7 +43,9 @@ func TestPrices(t *testing.T) {
 				types = f.Value
 			}
 		}
-		calls = append(calls, types)
+		mu.Lock()
+		calls[in.NextToken] = types
+		mu.Unlock()
 		docs := []string{priceDoc("m6i.large", "SKU1", "0.1180000000", "2026-11-01T00:00:00Z"), priceDoc("t3.small", "SKU2", "0.0260000000", "2026-11-01T00:00:00Z")}
 		token := `,"NextToken":"p2"`
 		if in.NextToken == "p2" {
@@ -60,7 +66,7 @@ func TestPrices(t *testing.T) {
 		{Region: "ap-northeast-2", InstanceType: "r6i.2xlarge", USDPerHour: 0.608, Effective: eff},
 		{Region: "ap-northeast-2", InstanceType: "t3.small", USDPerHour: 0.026, Effective: eff},
 	})
-	if len(calls) != 2 || calls[0] != "m6i.large,r6i.2xlarge,t3.small,x9.huge" {
+	if len(calls) != 2 || calls[""] != "m6i.large,r6i.2xlarge,t3.small,x9.huge" || ds.Stats["pricing:GetProducts"] != 2 {
 		t.Errorf("GetProducts calls: %q", calls)
 	}
 	if len(ds.Gaps) != 1 || !strings.Contains(ds.Gaps[0].Error, "x9.huge") {

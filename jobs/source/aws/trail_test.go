@@ -62,7 +62,7 @@ func TestTrailEventsFromS3(t *testing.T) {
 		t.Fatalf("gaps: %+v", ds.Gaps)
 	}
 	eq(t, "trail events", ds.TrailEvents, wantTrailEvents(acc))
-	if got := ta.attemptsOf("s3:GetObject"); got != 4 {
+	if got := ds.Stats["s3:GetObject"]; got != 4 {
 		t.Errorf("GetObject calls = %d, want 4 (the file delivered before the window is skipped by name)", got)
 	}
 	if ds.Stats["cloudtrail:LookupEvents"] != 0 {
