@@ -182,6 +182,7 @@ func TestInsightsQueryFailedAndPacking(t *testing.T) {
 	ta.handle("logs:StartQuery", func(rw http.ResponseWriter, r *http.Request) {
 		var in struct {
 			LogGroupNames []string `json:"logGroupNames"`
+			QueryString   string   `json:"queryString"`
 		}
 		readJSON(r, &in)
 		smu.Lock()
