@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -90,7 +91,21 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 	if f.Evidence == nil {
 		f.Evidence = map[string]any{}
 	}
-	return json.Marshal(plain(f))
+	return marshalPlain(plain(f))
+}
+
+// marshalPlain is json.Marshal without HTML escaping: the JSON report is
+// data, not HTML, and "<", ">" and "&" in log lines and alarm conditions
+// must stay readable to its consumers. Renderers that put text into HTML
+// escape it themselves.
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Float returns a pointer to v, for Finding.Value.

@@ -83,7 +83,7 @@ func (c Cell) MarshalJSON() ([]byte, error) {
 	if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 		v = nil
 	}
-	return json.Marshal(v)
+	return marshalPlain(v)
 }
 
 // UnmarshalJSON reads a cell back (score history reads earlier reports).
