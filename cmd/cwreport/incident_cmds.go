@@ -137,7 +137,7 @@ func incidentCommand() *command {
 		example: `  cwreport incident --config cwreport.yaml --at 2026-11-24T14:30 --out out
   cwreport incident --config cwreport.yaml --at 2026-11-24T14:30 --window 2h --instance order-api-02 --instance i-0abc123
   # uses the first incident job of the file (its log groups, targets, options) or the defaults;
-  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps)`,
+  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps and deliveries)`,
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		var o onDemand
@@ -188,7 +188,7 @@ func benchmarkCommand() *command {
 		example: `  cwreport benchmark --config cwreport.yaml --out out
   cwreport benchmark --config cwreport.yaml --instance 'order-api-*' --at 2026-11-24T09:00
   # the last 24h (or the benchmark job's window) against the same hours 7 days earlier;
-  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps)`,
+  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps and deliveries)`,
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		var o onDemand

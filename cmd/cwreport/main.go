@@ -115,7 +115,7 @@ Start here:
 
 Run 'cwreport <command> --help' for a command's flags and an example.
 Exit codes: 0 ok, 1 the run failed, 2 usage or config error,
-            3 report produced but degraded (see data_gaps).
+            3 report produced but degraded (a data gap or a failed delivery).
 `)
 }
 

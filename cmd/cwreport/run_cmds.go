@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ func runCommand() *command {
 		usage:   "cwreport run JOB --config FILE [--out DIR] [--at TIME] [--no-deliver]",
 		example: `  cwreport run morning --config examples/demo.yaml --out out
   cwreport run morning --config cwreport.yaml --at 2026-11-24T08:00   # as if it were 08:00 (job time zone)
-  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps)`,
+  # exit 0 ok, 1 failed, 2 usage/config error, 3 produced but degraded (see data_gaps and deliveries)`,
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		fs := newFlags(c, e)
@@ -115,6 +116,10 @@ func runCommand() *command {
 
 // runOne runs, writes the artifacts and reports the outcome.
 func runOne(ctx context.Context, e *env, runner *jobs.Runner, run jobs.Run, out string) int {
+	// Earlier reports written to --out feed trends (the security score history).
+	if out != "" && !slices.Contains(runner.ArchiveDirs, out) {
+		runner.ArchiveDirs = append(runner.ArchiveDirs, out)
+	}
 	res := runner.Run(ctx, run)
 	if res.Err != nil {
 		fmt.Fprintf(e.stderr, "cwreport: %s failed: %v\n", run.Key(), res.Err)
