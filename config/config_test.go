@@ -282,3 +282,31 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+// design.md writes targets as flow mappings with unquoted references:
+// {type: slack, token: ${SLACK_BOT_TOKEN}}. The braces of ${...} must not be
+// read as YAML, and positions in messages must still point at the reference.
+func TestEnvInFlowMapping(t *testing.T) {
+	y := "source: {type: demo}\ntargets:\n  ops: {type: slack, token: ${SLACK_BOT_TOKEN}, channel: \"#ops\"}\n  mail: {type: slack, token: ${MISSING}, channel: x}\njobs:\n  - name: m\n    kind: daily-status\n    deliver: [ops]\n"
+	cfg, err := Parse("c.yaml", []byte(y), env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "MISSING": "y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Targets["ops"].Token.Reveal(); got != "xoxb-1" {
+		t.Errorf("token %q", got)
+	}
+	_, err = Parse("c.yaml", []byte(y), env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}))
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:4:30: targets.mail.token: environment variable MISSING is not set") {
+		t.Errorf("unset variable in a flow mapping: %v", err)
+	}
+	// A file that already uses "$(" is parsed as written: nothing of the
+	// user's text is taken for a reference.
+	y2 := "source: {type: demo}\njobs:\n  - name: m\n    kind: daily-status\n    logs: {error_terms: [\"$(x)\", \"${TERM_X:-ERROR}\"]}\n"
+	cfg, err = Parse("c.yaml", []byte(y2), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Jobs[0].Logs.ErrorTerms; len(got) != 2 || got[0] != "$(x)" || got[1] != "ERROR" {
+		t.Errorf("error terms %q", got)
+	}
+}

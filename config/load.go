@@ -28,6 +28,7 @@ func Load(path string) (*Config, error) {
 // Parse is Load on bytes already read; lookup resolves ${VAR} references.
 func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
 	p := &parser{file: file, lookup: lookup, nodes: map[string]*yaml.Node{}, fromEnv: map[*yaml.Node]bool{}}
+	data = p.protectRefs(data)
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -71,6 +72,9 @@ type parser struct {
 	// nodes maps a field path ("jobs[0].schedule") to its value node, and
 	// "key:"+path to its key node, so validation can point at the source.
 	nodes map[string]*yaml.Node
+	// protected maps each ${VAR} reference disguised by protectRefs back to
+	// its original text.
+	protected map[string]string
 	// fromEnv marks nodes whose value came from ${VAR}: their values are
 	// never repeated in messages (they are usually secrets).
 	fromEnv map[*yaml.Node]bool
@@ -109,10 +113,35 @@ func (p *parser) errAt(n *yaml.Node, field, format string, args ...any) {
 
 var envRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 
+// protectRefs lets ${VAR} stand unquoted inside a YAML flow mapping
+// ({type: slack, token: ${SLACK_BOT_TOKEN}}), where "{" and "}" would
+// otherwise be read as YAML syntax. Each reference becomes $(VAR) of the
+// same length, so line:column positions stay true, and expandEnv turns it
+// back before expanding. A file that already contains "$(" is left alone,
+// so no text of the user's is ever mistaken for a reference.
+func (p *parser) protectRefs(data []byte) []byte {
+	if !bytes.Contains(data, []byte("${")) || bytes.Contains(data, []byte("$(")) {
+		return data
+	}
+	return envRE.ReplaceAllFunc(data, func(ref []byte) []byte {
+		disguised := "$(" + string(ref[2:len(ref)-1]) + ")"
+		if p.protected == nil {
+			p.protected = map[string]string{}
+		}
+		p.protected[disguised] = string(ref)
+		return []byte(disguised)
+	})
+}
+
 // expandEnv replaces ${VAR} and ${VAR:-default} in a scalar value. Keys are
 // never expanded. An unset variable without a default is an error at the
 // place it is used.
 func (p *parser) expandEnv(n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode {
+		for disguised, ref := range p.protected {
+			n.Value = strings.ReplaceAll(n.Value, disguised, ref)
+		}
+	}
 	if n.Kind != yaml.ScalarNode || !strings.Contains(n.Value, "${") {
 		return
 	}
