@@ -292,3 +292,36 @@ func TestMetricsPeriodFromAge(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeNarrowsInventoryAndMetrics: exact tags go to EC2 as filters,
+// name globs apply on our side, and metrics are fetched for the scoped
+// instances only.
+func TestScopeNarrowsInventoryAndMetrics(t *testing.T) {
+	ta := newTestAWS(t)
+	f := &fleetFake{n: 40, period: time.Hour, pageSize: MaxDatapointsPerCall}
+	f.install(ta)
+	var filters []string
+	inner := ta.handlers["ec2:DescribeInstances"]
+	ta.handle("ec2:DescribeInstances", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		filters = []string{r.Form.Get("Filter.1.Name") + "=" + r.Form.Get("Filter.1.Value.1")}
+		inner(w, r)
+	})
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	src := ta.source(config.Source{}, at)
+	ds, err := src.Collect(context.Background(), source.Request{Window: source.Window{Start: at.Add(-24 * time.Hour), End: at}, At: at,
+		Needs: source.NeedMetrics, Period: time.Hour, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}},
+		Scope: source.Scope{Tags: map[string]string{"eks:cluster-name": "eksworkshop"}, NameGlobs: []string{"app-000?", "app-0031"}}})
+	must(t, err)
+	if len(filters) != 1 || filters[0] != "tag:eks:cluster-name=eksworkshop" {
+		t.Errorf("EC2 filters: %v", filters)
+	}
+	if len(ds.Instances) != 11 || len(ds.Series) != 11 {
+		t.Fatalf("%d instances, %d series; want 11 each", len(ds.Instances), len(ds.Series))
+	}
+	for i, s := range ds.Series {
+		if s.InstanceID != ds.Instances[i].ID || !source.Scope.Matches(source.Scope{NameGlobs: []string{"app-000?", "app-0031"}}, ds.Instances[i]) {
+			t.Errorf("series %d is %s (instance %s)", i, s.InstanceID, ds.Instances[i].Name)
+		}
+	}
+}
