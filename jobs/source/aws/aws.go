@@ -251,6 +251,8 @@ type run struct {
 	// every stage can use them; inventoryFailed tells "none" from "unknown".
 	instances       []source.Instance
 	inventoryFailed bool
+	// metricFailures are the GetMetricData calls that failed (metrics.go).
+	metricFailures []metricFailure
 
 	mu sync.Mutex
 	ds *source.Dataset

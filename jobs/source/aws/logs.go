@@ -259,8 +259,8 @@ func (r *run) insightsEngine(ctx context.Context, groups []logGroupInfo, probe b
 		if probe && q.startFailed.Load() {
 			return nil, true
 		}
-		r.fail("log_stats:"+strings.Join(batches[0], ","), err)
 		for _, name := range batches[0] {
+			r.fail("log_stats:"+name, err) // per group, so Missing("log_stats:<group>") holds
 			delete(byName, name)
 		}
 	} else {
@@ -280,8 +280,8 @@ func (r *run) insightsEngine(ctx context.Context, groups []logGroupInfo, probe b
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				r.fail("log_stats:"+strings.Join(names, ","), err)
 				for _, name := range names {
+					r.fail("log_stats:"+name, err)
 					delete(byName, name)
 				}
 			} else {

@@ -99,7 +99,7 @@ func TestInsightsOnlyEngineGaps(t *testing.T) {
 	src := ta.source(config.Source{Logs: config.SourceLogs{Engine: "insights"}}, acc.at)
 	ds, err := src.Collect(context.Background(), source.Request{Window: acc.window, At: acc.at, Needs: source.NeedLogStats, Logs: testLogQuery})
 	must(t, err)
-	if len(ds.LogStats) != 0 || len(ds.Gaps) != 1 || ds.Gaps[0].API != "logs:StartQuery" || !ds.Missing("log_stats") {
+	if len(ds.LogStats) != 0 || len(ds.Gaps) != 3 || ds.Gaps[0].API != "logs:StartQuery" || !ds.Missing("log_stats") || !ds.Missing("log_stats:/aws/lambda/quiet") {
 		t.Errorf("stats %d, gaps %+v", len(ds.LogStats), ds.Gaps)
 	}
 }
@@ -218,7 +218,10 @@ func TestInsightsQueryFailedAndPacking(t *testing.T) {
 	if len(ds.LogStats) != 17 || ds.LogStats[0].Group != "/app/00" || ds.LogStats[0].ErrorEvents != 7 || ds.LogStats[0].Histogram[719].Count != 7 {
 		t.Errorf("%d stats; first %s: %d errors, last bin %+v", len(ds.LogStats), ds.LogStats[0].Group, ds.LogStats[0].ErrorEvents, ds.LogStats[0].Histogram[len(ds.LogStats[0].Histogram)-1])
 	}
-	if len(ds.Gaps) != 1 || ds.Gaps[0].API != "logs:GetQueryResults" || !strings.Contains(ds.Gaps[0].Part, "/app/13") || !strings.Contains(ds.Gaps[0].Error, "Failed") {
+	// One gap per group of the failed batch, so Missing("log_stats:<group>") holds.
+	if len(ds.Gaps) != 13 || ds.Gaps[0].API != "logs:GetQueryResults" || !strings.Contains(ds.Gaps[0].Error, "Failed") ||
+		!ds.Missing("log_stats:/app/13") || !ds.Missing("log_stats:/app/25") || ds.Missing("log_stats:/app/26") || ds.Missing("log_stats:/app/12") {
 		t.Errorf("gaps: %+v", ds.Gaps)
 	}
+
 }

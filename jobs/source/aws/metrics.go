@@ -242,6 +242,7 @@ func (r *run) fetchSeries(ctx context.Context, queries []metricQuery, start, end
 	}
 	close(next)
 	wg.Wait()
+	r.metricGaps(len(jobs))
 	kept := out[:0]
 	for _, s := range out {
 		if len(s.Times) > 0 {
@@ -284,7 +285,7 @@ func (r *run) fetchBatch(ctx context.Context, qs []metricQuery, dst []source.Ser
 	for {
 		resp, err := r.s.clients.cloudwatch.GetMetricData(ctx, in)
 		if err != nil {
-			r.fail(fmt.Sprintf("metrics:%d series from %s", len(qs), seriesLabel(qs[0])), err)
+			r.batchFailed(qs, err)
 			return
 		}
 		for _, res := range resp.MetricDataResults {
@@ -322,15 +323,46 @@ func (r *run) fetchBatch(ctx context.Context, qs []metricQuery, dst []source.Ser
 		switch status[i] {
 		case cwtypes.StatusCodeComplete, "":
 		default:
-			r.addGap(source.Gap{Source: SourceName, Part: "metrics:" + seriesLabel(qs[i]), API: "cloudwatch:GetMetricData",
+			r.addGap(source.Gap{Source: SourceName, Part: "metrics:" + qs[i].instanceID + ":" + qs[i].namespace + "/" + qs[i].name + ":" + qs[i].stat, API: "cloudwatch:GetMetricData",
 				Error: fmt.Sprintf("status %s after the last page: the series may be incomplete", status[i])})
 		}
 	}
 }
 
-// seriesLabel names a series in a gap: instance, namespace/metric, stat.
-func seriesLabel(q metricQuery) string {
-	return q.instanceID + " " + q.namespace + "/" + q.name + " " + q.stat
+// batchFailed notes a GetMetricData call that failed after its retries.
+func (r *run) batchFailed(qs []metricQuery, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.metricFailures = append(r.metricFailures, metricFailure{qs, err})
+}
+
+// metricFailure is a planned call that failed.
+type metricFailure struct {
+	qs  []metricQuery
+	err error
+}
+
+// metricGaps turns failed calls into gaps analyzers can look up: when
+// every call failed (a missing permission, most often) one "metrics" gap;
+// otherwise one "metrics:<instance>" gap per instance that lost a series,
+// so Missing("metrics:<id>") tells "no data" from "not read".
+func (r *run) metricGaps(calls int) {
+	if len(r.metricFailures) == 0 {
+		return
+	}
+	if len(r.metricFailures) == calls {
+		r.fail("metrics", r.metricFailures[0].err)
+		return
+	}
+	seen := map[string]bool{}
+	for _, f := range r.metricFailures {
+		for _, q := range f.qs {
+			if !seen[q.instanceID] {
+				seen[q.instanceID] = true
+				r.fail("metrics:"+q.instanceID, f.err)
+			}
+		}
+	}
 }
 
 // sortSeries orders the points by time and drops duplicate timestamps

@@ -325,3 +325,41 @@ func TestScopeNarrowsInventoryAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedMetricCallsAreGapsPerInstance: a planned call that fails after
+// its retries leaves a gap per instance it carried, so an analyzer can ask
+// Missing("metrics:<id>"); when every call fails, one "metrics" gap says so.
+func TestFailedMetricCallsAreGapsPerInstance(t *testing.T) {
+	for _, failures := range []int{1, 2} {
+		ta := newTestAWS(t)
+		f := &fleetFake{n: 200, period: time.Hour, pageSize: MaxDatapointsPerCall}
+		f.install(ta)
+		for i := 0; i < failures; i++ {
+			ta.inject("cloudwatch:GetMetricData", fault{403, "AccessDenied"})
+		}
+		at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+		src := ta.source(config.Source{MaxAttempts: 1, Concurrency: 1}, at)
+		ds, err := src.Collect(context.Background(), source.Request{Window: source.Window{Start: at.Add(-30 * 24 * time.Hour), End: at}, At: at,
+			Needs: source.NeedMetrics, Period: time.Hour, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}}})
+		must(t, err)
+		// 200 series of 720 points: 140 per call, 2 calls.
+		if failures == 2 {
+			if len(ds.Series) != 0 || len(ds.Gaps) != 1 || ds.Gaps[0].Part != "metrics" || ds.Gaps[0].Action != "cloudwatch:GetMetricData" {
+				t.Errorf("all calls failed: %d series, gaps %+v", len(ds.Series), ds.Gaps)
+			}
+			continue
+		}
+		have := map[string]bool{}
+		for _, s := range ds.Series {
+			have[s.InstanceID] = true
+		}
+		if len(ds.Series) != 60 || len(ds.Gaps) != 140 {
+			t.Fatalf("%d series, %d gaps; want 60 and 140", len(ds.Series), len(ds.Gaps))
+		}
+		for _, in := range ds.Instances {
+			if ds.Missing("metrics:"+in.ID) == have[in.ID] {
+				t.Errorf("%s: has series %v, Missing %v", in.ID, have[in.ID], ds.Missing("metrics:"+in.ID))
+			}
+		}
+	}
+}
