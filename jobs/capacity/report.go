@@ -71,9 +71,11 @@ func resource(p *profile) string { return p.Inst.Label() }
 
 func (w *writer) date(t time.Time) string { return t.In(w.loc).Format(i18n.Date) }
 
-var (
-	txUnitMonth = tx{En: "USD/month", Ko: "USD/월"}
-	txUnitDays  = tx{En: "days", Ko: "일"}
+// Finding units are language-neutral codes, the same in every report
+// language, so JSON consumers can rely on them; renderers localize them.
+const (
+	unitMonth = "USD/month"
+	unitDays  = "days"
 )
 
 func (w *writer) metricName(f *Forecast) string {
@@ -175,7 +177,7 @@ func (w *writer) findings() []savingsLine {
 					En: "Its highest 5-minute CPU over the last %d days was %.2f%% (idle threshold %.1f%%). It costs %s a month on demand, before discounts.",
 					Ko: "최근 %d일 동안 5분 최대 CPU가 %.2f%%로 유휴 기준(%.1f%%) 이하입니다. 온디맨드 기준(할인 전) 월 %s가 발생합니다."},
 					o.LookbackDays, idleMax(p, o), o.IdleMaxCPU, usd(rec.CurrentMonthly)),
-				Value: floatOrNil(rec.CurrentMonthly), Unit: w.s(txUnitMonth),
+				Value: floatOrNil(rec.CurrentMonthly), Unit: unitMonth,
 				Recommendation: w.s(tx{En: "Confirm with the owner, snapshot the volumes, then stop or terminate it.", Ko: "담당자 확인 후 볼륨 스냅샷을 남기고 중지 또는 종료하십시오."}),
 				Evidence: map[string]any{"instance_id": p.Inst.ID, "instance_type": p.Inst.Type, "max_cpu_pct": nanNil(idleMax(p, o)),
 					"lookback_days": o.LookbackDays, "monthly_cost_usd": nanNil(rec.CurrentMonthly), "memory_collected": memCollected},
@@ -217,7 +219,7 @@ func (w *writer) findings() []savingsLine {
 					En: "On %s the p%g CPU would be %.1f%% (ceiling %.0f%%); %s. Savings are on-demand, before discounts.",
 					Ko: "%s에서 p%g CPU는 %.1f%% (상한 %.0f%%)로 예상되며, %s. 절감액은 온디맨드 기준(할인 전)입니다."},
 					describe(t.Type), o.SizingPercentile, t.ProjCPU, o.CPUCeiling, mem),
-				Value: report.Float(round2(t.Monthly)), Unit: w.s(txUnitMonth),
+				Value: report.Float(round2(t.Monthly)), Unit: unitMonth,
 				Recommendation: w.s(tx{En: "Change the type to %s in a maintenance window (stop, modify, start).", Ko: "점검 시간에 유형을 %s(으)로 변경하십시오 (중지, 변경, 시작)."}, t.Type.Name) + alt,
 				Evidence:       ev,
 			})
@@ -235,7 +237,7 @@ func (w *writer) findings() []savingsLine {
 					En: "Daily average CPU ≤ %.0f%% and network ≤ %g MB on %d days (the rule needs %d). Average CPU over the window %.1f%%.",
 					Ko: "일 평균 CPU %.0f%% 이하이면서 네트워크 %g MB 이하인 날이 %d일입니다 (기준 %d일). 기간 평균 CPU %.1f%%."},
 					o.LowCPU, o.LowNetworkMB, rec.LowUtilDays, o.LowDays, p.AvgCPU),
-				Value: report.Float(float64(rec.LowUtilDays)), Unit: w.s(txUnitDays),
+				Value: report.Float(float64(rec.LowUtilDays)), Unit: unitDays,
 				Recommendation: w.s(recText),
 				Evidence: map[string]any{"instance_id": p.Inst.ID, "instance_type": p.Inst.Type, "low_days": rec.LowUtilDays,
 					"lookback_days": o.LookbackDays, "monthly_cost_usd": nanNil(rec.CurrentMonthly)},
@@ -371,7 +373,7 @@ func (w *writer) groupFindings() []savingsLine {
 				En: "%d × %s at p%g CPU %s and memory %s of the group; at the %.0f%% target %d nodes carry the load (decided by %s). %s a month on demand, before discounts.%s",
 				Ko: "%d × %s, 그룹 p%g CPU %s, 메모리 %s. 목표 사용률 %.0f%%에서 %d대로 충분합니다 (결정 기준: %s). 온디맨드 기준(할인 전) 월 %s.%s"},
 				g.Current, g.Type, o.SizingPercentile, pct(g.CPUUtil*100), memText, o.GroupTarget*100, g.Recommended, decided, usd(g.Monthly), conf),
-			Value: floatOrNil(g.Monthly), Unit: w.s(txUnitMonth),
+			Value: floatOrNil(g.Monthly), Unit: unitMonth,
 			Recommendation: w.s(recText, g.Recommended),
 			Evidence: map[string]any{"group": g.Name, "kind": g.Kind, "instance_type": g.Type, "current_nodes": g.Current, "recommended_nodes": g.Recommended,
 				"cpu_util_pct": nanNil(g.CPUUtil * 100), "memory_util_pct": nanNil(g.MemUtil * 100), "target_util": o.GroupTarget,
@@ -443,7 +445,7 @@ func (w *writer) exhaustionFindings() {
 			ID: FindingExhaustion, Severity: sev, Resource: resource(f.Inst) + suffix(f),
 			Title:  w.s(title, resource(f.Inst), w.metricName(f), limit, w.date(date)),
 			Detail: detail,
-			Value:  report.Float(math.Round(days*10) / 10), Unit: w.s(txUnitDays),
+			Value:  report.Float(math.Round(days*10) / 10), Unit: unitDays,
 			Recommendation: w.s(recText, w.date(date)),
 			Evidence:       ev,
 		})

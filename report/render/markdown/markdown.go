@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -176,7 +177,7 @@ func Funcs(lang string, loc *time.Location) template.FuncMap {
 		"sev":        func(s report.Severity) string { return SeverityBadge(s, lang) },
 		"status":     StatusEmoji,
 		"statusText": func(s report.Status) string { return StatusText(s, lang) },
-		"value":      func(f report.Finding) string { return findingValue(f) },
+		"value":      func(f report.Finding) string { return findingValue(f, lang) },
 		"table":      func(t *report.Table) string { return Table(t, lang) },
 		"chart": func(c *report.Chart) string {
 			if c == nil {
@@ -234,7 +235,43 @@ func SeverityBadge(s report.Severity, lang string) string {
 	return marks[s] + " " + SeverityText(s, lang)
 }
 
-func findingValue(f report.Finding) string {
+// unitNames shows the language-neutral unit codes of findings the way a
+// reader says them: Korean counters, English plurals. Codes not listed are
+// shown as they are (%, USD, ops/s).
+var unitNames = map[string]struct{ one, many, ko string }{
+	"min":       {"min", "min", "분"},
+	"h":         {"h", "h", "시간"},
+	"days":      {"day", "days", "일"},
+	"events":    {"event", "events", "건"},
+	"errors":    {"error", "errors", "건"},
+	"count":     {"", "", "건"},
+	"Count":     {"", "", "건"},
+	"changes":   {"change", "changes", "회"},
+	"logins":    {"login", "logins", "회"},
+	"users":     {"user", "users", "명"},
+	"ports":     {"port", "ports", "개"},
+	"keys":      {"key", "keys", "개"},
+	"nodes":     {"node", "nodes", "대"},
+	"instances": {"instance", "instances", "대"},
+	"score":     {"", "", "점"},
+	"USD/month": {"USD/month", "USD/month", "USD/월"},
+}
+
+// UnitName is how a finding's unit reads after the value x in lang.
+func UnitName(unit string, x float64, lang string) string {
+	n, ok := unitNames[unit]
+	switch {
+	case !ok:
+		return unit
+	case lang != "en":
+		return n.ko
+	case x == 1:
+		return n.one
+	}
+	return n.many
+}
+
+func findingValue(f report.Finding, lang string) string {
 	if f.Value == nil {
 		return "-"
 	}
@@ -250,8 +287,13 @@ func findingValue(f report.Finding) string {
 		v = strconv.FormatFloat(x, 'f', 2, 64)
 	}
 	v = thousands(v)
-	if f.Unit != "" {
-		v += " " + escape.MarkdownCell(f.Unit, 20)
+	unit := UnitName(f.Unit, x, lang)
+	switch {
+	case unit == "":
+	case lang != "en" && unicode.Is(unicode.Hangul, []rune(unit)[0]):
+		v += unit // Korean counters follow the number: 1,039건, 170분
+	default:
+		v += " " + escape.MarkdownCell(unit, 20)
 	}
 	return v
 }
