@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -186,7 +187,7 @@ func (a *run) judgeGroup(gr *groupResult) {
 		}
 	}
 	if len(counts) > 0 {
-		med := median(counts)
+		med := stats.Median(counts)
 		gr.burst = gr.peakCount >= burstMinCount && float64(gr.peakCount) >= burstFactor*(med+1)
 	}
 	gr.patterns = coarsen(st.Patterns)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -163,7 +164,7 @@ type scratch struct {
 	tmp    []float64
 	flags  []bool
 	zs     []float64
-	stats  [24]robust
+	stats  [24]stats.Robust
 	hourOf []int8
 }
 
@@ -220,7 +221,7 @@ func analyzeSeries(s *source.Series, def *metricDef, w source.Window, baseStart 
 	res.mean, res.max, res.last = total/float64(res.n), mx, sc.win[res.n-1]
 	if def.Key == mCPU { // only the busiest table ranks by p95
 		sc.tmp = append(sc.tmp[:0], sc.win...)
-		res.p95 = quantile(sc.tmp, 0.95)
+		res.p95 = stats.NearestRank(sc.tmp, 0.95)
 	}
 
 	if def.Key == mStatus {
@@ -244,7 +245,7 @@ func analyzeSeries(s *source.Series, def *metricDef, w source.Window, baseStart 
 	// Baselines: per hour of day, the whole history, or the window itself.
 	// The whole-history one is computed only when an hour lacks points: with
 	// a full baseline it is never used, and it is the costliest.
-	global := robust{}
+	global := stats.Robust{}
 	from := "hour-of-day"
 	thin := false
 	// Every baseline median is at least the smallest baseline value, so a
@@ -261,21 +262,21 @@ func analyzeSeries(s *source.Series, def *metricDef, w source.Window, baseStart 
 	if len(sc.hist) >= minGlobalPoints {
 		for h := range sc.hour {
 			if len(sc.hour[h]) >= minHourPoints {
-				sc.stats[h] = robustOf(sc.hour[h])
+				sc.stats[h] = stats.RobustOf(sc.hour[h])
 			} else {
-				sc.stats[h] = robust{n: 0}
+				sc.stats[h] = stats.Robust{}
 				thin = true
 			}
 		}
 		if thin {
-			global = robustOf(sc.hist)
+			global = stats.RobustOf(sc.hist)
 		}
 	} else {
 		sc.tmp = append(sc.tmp[:0], sc.win...)
 		if len(sc.tmp) < minGlobalPoints {
 			return res // too little data to judge either way
 		}
-		global = robustOf(sc.tmp)
+		global = stats.RobustOf(sc.tmp)
 		from = "window"
 	}
 
@@ -302,14 +303,14 @@ func analyzeSeries(s *source.Series, def *metricDef, w source.Window, baseStart 
 	for h := range sc.stats {
 		b, from2 := global, from
 		if from != "window" {
-			if st := sc.stats[h]; st.n > 0 {
+			if st := sc.stats[h]; st.N > 0 {
 				b = st
 			} else {
 				from2 = "history"
 			}
 		}
-		med[h], src[h] = b.median, from2
-		scale[h] = math.Max(b.scale, math.Max(def.ScaleFloor, def.RelFloor*math.Abs(b.median)))
+		med[h], src[h] = b.Median, from2
+		scale[h] = math.Max(b.Scale, math.Max(def.ScaleFloor, def.RelFloor*math.Abs(b.Median)))
 	}
 	for i, v := range sc.win {
 		t := sc.winT[i]

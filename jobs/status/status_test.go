@@ -586,28 +586,6 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func TestRobustStats(t *testing.T) {
-	for _, c := range []struct {
-		in       []float64
-		med, mad float64
-	}{
-		{[]float64{1}, 1, 0},
-		{[]float64{3, 1, 2}, 2, 1},
-		{[]float64{4, 1, 3, 2}, 2.5, 1},
-		{[]float64{1, 1, 1, 1, 100}, 1, 0},
-		{[]float64{5, 5, 5, 5}, 5, 0},
-	} {
-		r := robustOf(append([]float64(nil), c.in...))
-		if r.median != c.med || math.Abs(r.scale-madScale*c.mad) > 1e-9 {
-			t.Errorf("%v: median %v scale %v, want %v %v", c.in, r.median, r.scale, c.med, madScale*c.mad)
-		}
-	}
-	v := []float64{9, 1, 8, 2, 7, 3, 6, 4, 5, 10}
-	if q := quantile(v, 0.95); q != 10 {
-		t.Errorf("p95 %v", q)
-	}
-}
-
 func TestClip(t *testing.T) {
 	s := clip(strings.Repeat("한", 10)+"\xff", 7)
 	if s != "한한…" {
