@@ -235,8 +235,8 @@ func TestBurstableBaseline(t *testing.T) {
 	mk := func(avg, peak, memPct float64) *profile {
 		p := &profile{Inst: inst("i-t", "t", "t3.large"), AvgCPU: avg}
 		p.Spec, p.Known = Spec("t3.large")
-		p.CPU = stats{Sizing: peak, Hours: 720}
-		p.Mem = &stats{Sizing: memPct}
+		p.CPU = metricStats{Sizing: peak, Hours: 720}
+		p.Mem = &metricStats{Sizing: memPct}
 		p.Days = make([]day, 30)
 		for k := range p.Days {
 			p.Days[k] = day{CPUAvg: avg, CPUMax: peak, CPUP95: peak, NetMB: 1000, cpuN: 288}

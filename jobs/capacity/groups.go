@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
@@ -172,5 +173,5 @@ func groupUtil(members []*profile, pct float64, get func(*profile) (*source.Seri
 			util = append(util, load[k]/capa[k])
 		}
 	}
-	return quantiles(util, pct)[0]
+	return stats.Percentile(util, pct)
 }

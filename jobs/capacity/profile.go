@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
@@ -115,8 +116,8 @@ func (d days) timeOf(x float64) time.Time {
 	return time.Unix(d.start, 0).UTC().Add(time.Duration(x * float64(24*time.Hour)))
 }
 
-// stats are percentiles of one metric over the window.
-type stats struct {
+// metricStats are percentiles of one metric over the window.
+type metricStats struct {
 	N                      int
 	P50, P95, P995, Max    float64
 	Sizing, Mean           float64
@@ -154,10 +155,10 @@ type profile struct {
 	Spec  InstanceType
 	Known bool // the type is in the table
 
-	CPU    stats
+	CPU    metricStats
 	HasAvg bool
 	AvgCPU float64
-	Mem    *stats
+	Mem    *metricStats
 	Disks  []disk
 	Days   []day
 
@@ -189,8 +190,8 @@ func valuesIn(s *source.Series, from, to int64, buf []float64) []float64 {
 	return buf
 }
 
-func statsOf(vals []float64, sizingPct float64, period int32) stats {
-	st := stats{N: len(vals), Period: period, sizingPct: sizingPct}
+func statsOf(vals []float64, sizingPct float64, period int32) metricStats {
+	st := metricStats{N: len(vals), Period: period, sizingPct: sizingPct}
 	if len(vals) == 0 {
 		nan := math.NaN()
 		st.P50, st.P95, st.P995, st.Max, st.Sizing, st.Mean = nan, nan, nan, nan, nan, nan
@@ -203,7 +204,7 @@ func statsOf(vals []float64, sizingPct float64, period int32) stats {
 		st.Max = max(st.Max, v)
 	}
 	st.Mean = sum / float64(len(vals))
-	q := quantiles(vals, 50, 95, 99.5, sizingPct)
+	q := stats.Percentiles(vals, 50, 95, 99.5, sizingPct)
 	st.P50, st.P95, st.P995, st.Sizing = q[0], q[1], q[2], q[3]
 	st.Hours = float64(len(vals)) * float64(period) / 3600
 	return st
@@ -233,8 +234,7 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 	*buf = valuesIn(set.cpuMax, from, to, *buf)
 	p.CPU = statsOf(*buf, o.SizingPercentile, period)
 	dailyPercentile(set.cpuMax, d, *buf, func(k int, vals []float64) {
-		q := quantiles(vals, 95, 100)
-		p.Days[k].CPUP95, p.Days[k].CPUMax = q[0], q[1]
+		p.Days[k].CPUP95, p.Days[k].CPUMax = stats.Percentile(vals, 95), stats.Percentile(vals, 100)
 		p.Days[k].cpuN = len(vals)
 	})
 
@@ -281,7 +281,7 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 			}
 			st := statsOf(*buf, o.SizingPercentile, mp)
 			p.Mem = &st
-			dailyPercentile(set.mem, d, *buf, func(k int, vals []float64) { p.Days[k].MemP95 = quantiles(vals, 95)[0] })
+			dailyPercentile(set.mem, d, *buf, func(k int, vals []float64) { p.Days[k].MemP95 = stats.Percentile(vals, 95) })
 		}
 	}
 
@@ -403,7 +403,7 @@ func weekOf(set *seriesSet, from, to int64, buf *[]float64) week {
 	}
 	w.CPUAvg = sum / float64(len(*buf))
 	*buf = valuesIn(set.cpuMax, from, to, *buf)
-	w.CPUP95 = quantiles(*buf, 95)[0]
+	w.CPUP95 = stats.Percentile(*buf, 95)
 	for _, s := range []*source.Series{set.netIn, set.netOut} {
 		for _, v := range valuesIn(s, from, to, *buf) {
 			w.NetGB += v / 1e9

@@ -2,8 +2,6 @@ package capacity
 
 import (
 	"math"
-	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -69,37 +67,6 @@ func TestLastCleanup(t *testing.T) {
 	} {
 		if got := lastCleanup(tc.ys, 10); got != tc.want {
 			t.Errorf("%v: %d, want %d", tc.ys, got, tc.want)
-		}
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	v := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	for _, tc := range []struct{ p, want float64 }{{50, 5.5}, {95, 9.55}, {99.5, 9.955}, {100, 10}, {0, 1}} {
-		if got := percentile(v, tc.p); math.Abs(got-tc.want) > 1e-9 {
-			t.Errorf("p%g = %g, want %g", tc.p, got, tc.want)
-		}
-	}
-	if !math.IsNaN(percentile(nil, 50)) {
-		t.Error("percentile of nothing is a number")
-	}
-}
-
-func TestQuantilesMatchSortedPercentiles(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 2, 7, 16, 17, 100, 8640} {
-		vals := make([]float64, n)
-		for i := range vals {
-			vals[i] = math.Round(rng.Float64()*50) / 2 // many ties
-		}
-		sorted := slices.Clone(vals)
-		slices.Sort(sorted)
-		ps := []float64{0, 50, 95, 99.5, 100, 12.3}
-		got := quantiles(slices.Clone(vals), ps...)
-		for i, p := range ps {
-			if want := percentile(sorted, p); got[i] != want {
-				t.Errorf("n=%d p%g: %g, want %g", n, p, got[i], want)
-			}
 		}
 	}
 }
