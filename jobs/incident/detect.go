@@ -3,6 +3,8 @@ package incident
 import (
 	"math"
 	"time"
+
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 )
 
 // minSegment is the fewest points each side of a change needs: with one
@@ -71,7 +73,7 @@ func detect(times []int64, vals []float64, from int64, kind valueKind) shift {
 	if n < 2*minSegment || lo > hi {
 		return shift{NBefore: first, NAfter: n - first}
 	}
-	t, _, p := pettitt(vals, lo, hi)
+	t, _, p := stats.Pettitt(vals, lo, hi)
 	before, after := vals[:t], vals[t:]
 	s := shift{Tested: true, Split: t, P: p, NBefore: len(before), NAfter: len(after)}
 	switch kind {
@@ -87,12 +89,15 @@ func detect(times []int64, vals []float64, from int64, kind valueKind) shift {
 		s.Noise = math.Sqrt(math.Max(s.Before, 1/float64(len(before))))
 		s.Z = poissonZ(s.SumAfter, s.SumBefore, len(after), len(before))
 	default:
-		s.Before, s.After = median(before), median(after)
+		// vals is read again below: the statistics work on a copy.
+		sc := make([]float64, 0, n)
+		s.Before = stats.Median(append(sc, before...))
+		s.After = stats.Median(append(sc, after...))
 		floor := noiseFloorPercent
 		if kind == kindLevel {
 			floor = noiseFloorRelative * math.Max(math.Abs(s.Before), math.Abs(s.After))
 		}
-		s.Noise = math.Max(math.Max(madScale*mad(before), diffNoise(before)), math.Max(floor, 1e-9))
+		s.Noise = math.Max(math.Max(stats.MADScale*stats.MAD(append(sc, before...)), diffNoise(before)), math.Max(floor, 1e-9))
 		s.Z = clampZ((s.After - s.Before) / s.Noise)
 	}
 	s.Onset = onset(vals, t, max(first, 1), (s.Before+s.After)/2, s.After >= s.Before)
@@ -129,6 +134,7 @@ func isStep(vals []float64, at int, total float64) bool {
 	if at-lo < 2 || hi-at < 2 {
 		return true
 	}
-	local := median(vals[at:hi]) - median(vals[lo:at])
+	sc := make([]float64, 0, hi-lo)
+	local := stats.Median(append(sc, vals[at:hi]...)) - stats.Median(append(sc, vals[lo:at]...))
 	return local/total >= 0.5
 }
