@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -26,6 +27,21 @@ const (
 	StatusFailed      = "failed"
 	StatusSkipped     = "skipped" // e.g. the previous run was still going
 	StatusInterrupted = "interrupted"
+	// StatusLeased: another replica holds the period's lease and runs it.
+	StatusLeased = "leased"
+)
+
+// Triggers: what made a run start.
+const (
+	TriggerSchedule = "schedule"
+	TriggerCatchUp  = "catch-up"
+	// TriggerResume finishes an interrupted period or retries the targets
+	// a period's delivery failed for.
+	TriggerResume = "resume"
+	TriggerManual = "manual"
+	// TriggerDeadline records a "report missing" notice: its run key is the
+	// period's key + "/missing", and its status says how the notice went.
+	TriggerDeadline = "deadline"
 )
 
 // Delivery statuses.
@@ -45,7 +61,7 @@ type Run struct {
 	Finished    time.Time // zero while running
 	Status      string
 	Reason      string // why it failed or was skipped
-	Trigger     string // schedule | catch-up | manual | retry
+	Trigger     string // schedule | catch-up | resume | manual
 	Replica     string
 	DataGaps    json.RawMessage // the report's data_gaps
 	Artifacts   []Artifact
@@ -106,6 +122,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
   at       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries(run_key, target);
+CREATE TABLE IF NOT EXISTS jobs_seen (
+  job        TEXT PRIMARY KEY,
+  first_seen TEXT NOT NULL
+);
 `
 
 // timeFormat is fixed-width so times sort as text.
@@ -222,21 +242,22 @@ func (s *Store) Completed(ctx context.Context, runKey string) (bool, error) {
 	return n > 0, nil
 }
 
-// LastScheduled returns the latest scheduled instant recorded for job (any
-// status but skipped), or zero.
+// LastScheduled returns the latest scheduled instant recorded for job,
+// whatever became of it (a skipped fire was decided on too), or zero.
 func (s *Store) LastScheduled(ctx context.Context, job string) (time.Time, error) {
 	var v sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT MAX(scheduled_at) FROM runs WHERE job = ? AND status <> ?`, job, StatusSkipped).Scan(&v)
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(scheduled_at) FROM runs WHERE job = ?`, job).Scan(&v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read last run of %s: %w", job, err)
 	}
 	return parseTime(v.String), nil
 }
 
-// LastSuccess returns when job last finished ok or degraded, or zero.
+// LastSuccess returns when job last finished ok or degraded, or zero
+// (notices are not successes).
 func (s *Store) LastSuccess(ctx context.Context, job string) (time.Time, error) {
 	var v sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT MAX(finished_at) FROM runs WHERE job = ? AND status IN (?, ?)`, job, StatusOK, StatusDegraded).Scan(&v)
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(finished_at) FROM runs WHERE job = ? AND status IN (?, ?) AND trigger <> ?`, job, StatusOK, StatusDegraded, TriggerDeadline).Scan(&v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read last success of %s: %w", job, err)
 	}
@@ -307,3 +328,140 @@ func (s *Store) Deliveries(ctx context.Context, runKey string) ([]Delivery, erro
 
 // ErrNotFound is returned when a run does not exist.
 var ErrNotFound = errors.New("not found")
+
+// FirstSeen returns when serve first scheduled job, recording now if it
+// never did: fires after that instant that never ran were missed, while a
+// job added today has no past to catch up.
+func (s *Store) FirstSeen(ctx context.Context, job string, now time.Time) (time.Time, error) {
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO jobs_seen (job, first_seen) VALUES (?, ?)`, job, fmtTime(now)); err != nil {
+		return time.Time{}, fmt.Errorf("record job %s: %w", job, err)
+	}
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT first_seen FROM jobs_seen WHERE job = ?`, job).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("read job %s: %w", job, err)
+	}
+	return parseTime(v), nil
+}
+
+// Period is what history knows about one run key.
+type Period struct {
+	Key string
+	Job string
+	// ScheduledAt is the instant of the latest run that was not skipped.
+	ScheduledAt time.Time
+	// Status is the latest run's status, skips aside ("" when every fire
+	// of the period was skipped).
+	Status string
+	// Completed: some run produced the report (ok or degraded).
+	Completed bool
+	// Delivered holds the targets that have the report.
+	Delivered map[string]bool
+	// Resumes counts runs started to resume the period.
+	Resumes int
+}
+
+// Missing returns the targets, of those given, that do not have the report.
+func (p Period) Missing(targets []string) []string {
+	var out []string
+	for _, t := range targets {
+		if !p.Delivered[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// PeriodOf returns the state of one run key; a key never seen has the zero
+// state (with Key set).
+func (s *Store) PeriodOf(ctx context.Context, key string) (Period, error) {
+	ps, err := s.periods(ctx, `run_key = ?`, key)
+	if err != nil || len(ps) == 0 {
+		return Period{Key: key, Delivered: map[string]bool{}}, err
+	}
+	return ps[0], nil
+}
+
+// Periods returns the state of every run key of job with a run scheduled
+// at or after since, oldest first.
+func (s *Store) Periods(ctx context.Context, job string, since time.Time) ([]Period, error) {
+	return s.periods(ctx, `run_key IN (SELECT run_key FROM runs WHERE job = ? AND scheduled_at >= ?)`, job, fmtTime(since))
+}
+
+func (s *Store) periods(ctx context.Context, where string, args ...any) ([]Period, error) {
+	args = append([]any{TriggerDeadline}, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT run_key, job, scheduled_at, status, trigger FROM runs WHERE trigger <> ? AND (`+where+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read periods: %w", err)
+	}
+	defer rows.Close()
+	byKey := map[string]*Period{}
+	var order []string
+	for rows.Next() {
+		var key, job, sched, status, trigger string
+		if err := rows.Scan(&key, &job, &sched, &status, &trigger); err != nil {
+			return nil, fmt.Errorf("read periods: %w", err)
+		}
+		p := byKey[key]
+		if p == nil {
+			p = &Period{Key: key, Job: job, Delivered: map[string]bool{}}
+			byKey[key] = p
+			order = append(order, key)
+		}
+		if status == StatusSkipped || status == StatusLeased {
+			if p.ScheduledAt.IsZero() {
+				p.ScheduledAt = parseTime(sched)
+			}
+			if p.Status == "" && status == StatusLeased {
+				p.Status = StatusLeased
+			}
+			continue
+		}
+		p.ScheduledAt, p.Status = parseTime(sched), status
+		if status == StatusOK || status == StatusDegraded {
+			p.Completed = true
+		}
+		if trigger == TriggerResume {
+			p.Resumes++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read periods: %w", err)
+	}
+	rows.Close()
+	out := make([]Period, 0, len(order))
+	for _, k := range order {
+		p := byKey[k]
+		ds, err := s.Deliveries(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			if d.Status == DeliveryOK {
+				p.Delivered[d.Target] = true
+			}
+		}
+		out = append(out, *p)
+	}
+	slices.SortStableFunc(out, func(a, b Period) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
+	return out, nil
+}
+
+// InterruptRunning marks every run still recorded as running as
+// interrupted, with reason: serve calls it when shutdown had to abandon
+// runs, so history never shows a run as going on after the process ended.
+func (s *Store) InterruptRunning(ctx context.Context, at time.Time, reason string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, reason = ?, finished_at = ? WHERE status = ?`, StatusInterrupted, reason, fmtTime(at), StatusRunning)
+	if err != nil {
+		return 0, fmt.Errorf("mark interrupted runs: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Ping checks that the database answers (for /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs_seen`).Scan(&n); err != nil {
+		return fmt.Errorf("history database: %w", err)
+	}
+	return nil
+}

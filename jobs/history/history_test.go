@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,5 +63,146 @@ func TestRunsAndDeliveriesSurviveReopen(t *testing.T) {
 	last, _ := s.LastScheduled(ctx, "morning")
 	if !last.Equal(at.Add(24 * time.Hour)) {
 		t.Errorf("last scheduled %v", last)
+	}
+}
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// A skipped fire was decided on: catch-up must not run it again after a
+// restart, so it counts for LastScheduled.
+func TestLastScheduledCountsSkips(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	if _, err := s.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at, Started: at, Status: StatusOK}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at.Add(time.Minute), Started: at, Finished: at, Status: StatusSkipped, Reason: "overlap"}); err != nil {
+		t.Fatal(err)
+	}
+	last, err := s.LastScheduled(ctx, "m")
+	if err != nil || !last.Equal(at.Add(time.Minute)) {
+		t.Fatalf("last scheduled %v %v", last, err)
+	}
+	if last, _ := s.LastScheduled(ctx, "other"); !last.IsZero() {
+		t.Fatalf("unknown job has a last run: %v", last)
+	}
+}
+
+func TestFirstSeenIsKept(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i, now := range []time.Time{t0, t0.Add(48 * time.Hour)} {
+		got, err := s.FirstSeen(ctx, "m", now)
+		if err != nil || !got.Equal(t0) {
+			t.Fatalf("call %d: first seen %v %v, want %v", i, got, err, t0)
+		}
+	}
+}
+
+func TestPeriods(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 8, 0, 0, 0, time.UTC) }
+	type step struct {
+		key     string
+		at      time.Time
+		status  string
+		trigger string
+	}
+	for _, st := range []step{
+		{"m/2026-11-20", day(20), StatusOK, TriggerSchedule},
+		{"m/2026-11-21", day(21), StatusDegraded, TriggerSchedule}, // slack failed
+		{"m/2026-11-21", day(21), StatusDegraded, TriggerResume},   // still failed
+		{"m/2026-11-22", day(22), StatusInterrupted, TriggerSchedule},
+		{"m/2026-11-22", day(22).Add(time.Minute), StatusSkipped, TriggerSchedule},
+		{"m/2026-11-23", day(23), StatusLeased, TriggerSchedule},
+		{"m/2026-11-23/missing", day(23), StatusOK, TriggerDeadline}, // a notice is not a period
+		{"m/2026-11-24", day(24), StatusFailed, TriggerSchedule},
+		{"other/2026-11-24", day(24), StatusOK, TriggerSchedule},
+	} {
+		if _, err := s.StartRun(ctx, Run{Key: st.key, Job: strings.Split(st.key, "/")[0], ScheduledAt: st.at, Started: st.at, Finished: st.at, Status: st.status, Trigger: st.trigger}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []Delivery{
+		{RunKey: "m/2026-11-20", Target: "files", Status: DeliveryOK},
+		{RunKey: "m/2026-11-20", Target: "ops", Status: DeliveryOK},
+		{RunKey: "m/2026-11-21", Target: "files", Status: DeliveryOK},
+		{RunKey: "m/2026-11-21", Target: "ops", Status: DeliveryFailed},
+		{RunKey: "m/2026-11-21", Target: "ops", Status: DeliveryFailed},
+	} {
+		if err := s.RecordDelivery(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps, err := s.Periods(ctx, "m", day(21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Period{}
+	var keys []string
+	for _, p := range ps {
+		got[p.Key] = p
+		keys = append(keys, p.Key)
+	}
+	if strings.Join(keys, " ") != "m/2026-11-21 m/2026-11-22 m/2026-11-23 m/2026-11-24" {
+		t.Fatalf("periods since the 21st, oldest first: %v", keys)
+	}
+	targets := []string{"files", "ops"}
+	cases := []struct {
+		key       string
+		status    string
+		completed bool
+		missing   string
+		resumes   int
+		at        time.Time
+	}{
+		{"m/2026-11-21", StatusDegraded, true, "ops", 1, day(21)},
+		{"m/2026-11-22", StatusInterrupted, false, "files ops", 0, day(22)}, // the skip does not hide the interruption
+		{"m/2026-11-23", StatusLeased, false, "files ops", 0, day(23)},
+		{"m/2026-11-24", StatusFailed, false, "files ops", 0, day(24)},
+	}
+	for _, c := range cases {
+		p := got[c.key]
+		if p.Status != c.status || p.Completed != c.completed || strings.Join(p.Missing(targets), " ") != c.missing || p.Resumes != c.resumes || !p.ScheduledAt.Equal(c.at) {
+			t.Errorf("%s: %+v, missing %v", c.key, p, p.Missing(targets))
+		}
+	}
+	p, err := s.PeriodOf(ctx, "m/2026-11-20")
+	if err != nil || !p.Completed || len(p.Missing(targets)) != 0 {
+		t.Errorf("delivered period: %+v %v", p, err)
+	}
+	if p, err := s.PeriodOf(ctx, "m/2026-12-01"); err != nil || p.Completed || p.Status != "" || p.Key != "m/2026-12-01" {
+		t.Errorf("unknown period: %+v %v", p, err)
+	}
+}
+
+func TestInterruptRunning(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	if _, err := s.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at, Started: at}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.InterruptRunning(ctx, at.Add(time.Minute), "shutdown")
+	if err != nil || n != 1 {
+		t.Fatalf("interrupted %d %v", n, err)
+	}
+	runs, _ := s.Recent(ctx, "", 5)
+	if runs[0].Status != StatusInterrupted || runs[0].Reason != "shutdown" || !runs[0].Finished.Equal(at.Add(time.Minute)) {
+		t.Errorf("run %+v", runs[0])
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Error(err)
 	}
 }
