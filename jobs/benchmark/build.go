@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -258,7 +259,7 @@ func medianLine(ss []*source.Series, w source.Window, shift time.Duration) []rep
 	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 	out := make([]report.ChartPoint, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, report.ChartPoint{T: time.Unix(t, 0).UTC().Add(shift), V: median(by[t])})
+		out = append(out, report.ChartPoint{T: time.Unix(t, 0).UTC().Add(shift), V: stats.Median(by[t])})
 	}
 	return out
 }

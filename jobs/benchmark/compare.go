@@ -8,13 +8,11 @@ import (
 
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
 )
-
-// madScale turns a MAD into a standard deviation for normal noise.
-const madScale = 1.4826
 
 // minSlices is how many daily slices the variability needs; with fewer,
 // only changes of twice min_change_pct count.
@@ -258,40 +256,10 @@ func values(ss []*source.Series, w source.Window) []float64 {
 	return out
 }
 
-// quantile is the type-7 (linear interpolation) quantile of sorted xs.
-func quantile(sorted []float64, q float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return math.NaN()
-	}
-	h := q * float64(n-1)
-	lo := int(math.Floor(h))
-	if lo >= n-1 {
-		return sorted[n-1]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
-}
-
-// stats are p50, p95 and max of xs.
-func stats(xs []float64) [nStats]float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return [nStats]float64{quantile(s, 0.5), quantile(s, 0.95), quantile(s, 1)}
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return quantile(s, 0.5)
-}
-
-func mad(xs []float64) float64 {
-	m := median(xs)
-	d := make([]float64, len(xs))
-	for i, x := range xs {
-		d[i] = math.Abs(x - m)
-	}
-	return median(d)
+// summarize returns p50, p95 and max of xs (R-7 percentiles), reordering
+// xs: every caller passes a fresh slice from values.
+func summarize(xs []float64) [nStats]float64 {
+	return [nStats]float64{stats.Percentile(xs, 50), stats.Percentile(xs, 95), stats.Percentile(xs, 100)}
 }
 
 // sliceLen is the length of a daily slice: the window, at most a day.
@@ -316,7 +284,7 @@ func (a *run) sliceStats(ss []*source.Series, start time.Time, days int) [][nSta
 		if len(xs) < a.minPoints(l) {
 			continue
 		}
-		out = append(out, stats(xs))
+		out = append(out, summarize(xs))
 	}
 	return out
 }
@@ -342,7 +310,7 @@ func (a *run) test(r *row) {
 		r.Status = statusTooFew
 		return
 	}
-	cs, ps := stats(cur), stats(prev)
+	cs, ps := summarize(cur), summarize(prev)
 	slices := a.sliceStats(r.prev, a.prevWin.Start, a.opts.NoiseDays)
 	for j := 0; j < nStats; j++ {
 		t := &r.Tests[j]
@@ -363,7 +331,7 @@ func (a *run) test(r *row) {
 			for i, s := range slices {
 				vs[i] = s[j]
 			}
-			t.Noise = math.Max(madScale*mad(vs), a.noiseFloor(r.Def, t.Prev))
+			t.Noise = math.Max(stats.MADScale*stats.MAD(vs), a.noiseFloor(r.Def, t.Prev))
 			t.Ratio = math.Abs(t.Delta) / t.Noise
 		}
 		t.Sig = a.significant(r.Def, *t)
@@ -456,7 +424,7 @@ func (a *run) members(r *row) {
 		if len(cv) == 0 || len(pv) == 0 {
 			continue
 		}
-		cs, ps := stats(cv), stats(pv)
+		cs, ps := summarize(cv), summarize(pv)
 		if ps[r.Lead] == 0 {
 			continue
 		}
@@ -494,7 +462,7 @@ func (a *run) onset(r *row) {
 		if len(cx) < a.minPoints(l) || len(px) < a.minPoints(l) {
 			break
 		}
-		if dir*(stats(cx)[r.Lead]-stats(px)[r.Lead]) < margin {
+		if dir*(summarize(cx)[r.Lead]-summarize(px)[r.Lead]) < margin {
 			break
 		}
 		first = cs
