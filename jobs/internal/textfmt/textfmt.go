@@ -1,0 +1,112 @@
+// Package textfmt prints numbers and bounds text for the sentences and
+// cells the analyzers write. It holds no words: those are i18n.Text pairs
+// in each analyzer; what is here reads the same in Korean and English.
+package textfmt
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Trim prints v with at most dec decimals, trailing zeros dropped: 12.50 →
+// "12.5", 3.00 → "3". It never prints "-0".
+func Trim(v float64, dec int) string {
+	s := strconv.FormatFloat(v, 'f', dec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// Num prints v compactly: two decimals below 10, one below 100, none below
+// kilo, then k (one decimal below 10k, none above), M and G (one decimal);
+// "-" for NaN and ±Inf. kilo is where the k starts: 1e3 reads 1234 as
+// "1.2k", 1e4 keeps four-digit numbers whole ("1234").
+func Num(v, kilo float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	switch a := math.Abs(v); {
+	case a >= 1e9:
+		return Trim(v/1e9, 1) + "G"
+	case a >= 1e6:
+		return Trim(v/1e6, 1) + "M"
+	case a >= 1e4:
+		return Trim(v/1e3, 0) + "k"
+	case a >= kilo:
+		return Trim(v/1e3, 1) + "k"
+	case a >= 100:
+		return Trim(v, 0)
+	case a >= 10:
+		return Trim(v, 1)
+	}
+	return Trim(v, 2)
+}
+
+// Bytes prints a byte count in binary units with at most one decimal:
+// "980 B", "1.5 KiB", "12 MiB", "2.1 GiB".
+func Bytes(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1<<30:
+		return Trim(v/(1<<30), 1) + " GiB"
+	case a >= 1<<20:
+		return Trim(v/(1<<20), 1) + " MiB"
+	case a >= 1<<10:
+		return Trim(v/(1<<10), 1) + " KiB"
+	}
+	return Trim(v, 0) + " B"
+}
+
+// Int prints n with thousands separators: "12,345", "-1,000".
+func Int(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	var b strings.Builder
+	b.Grow(len(sign) + len(s) + len(s)/3)
+	b.WriteString(sign)
+	for i := 0; i < len(s); i++ {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// Clip bounds untrusted text kept in the report model (a log example can
+// be a megabyte): at most n bytes, cut on a rune boundary, invalid UTF-8
+// replaced by U+FFFD, "…" where something was cut. Escaping for each
+// output stays the renderers' job.
+func Clip(s string, n int) string {
+	cut := false
+	if len(s) > n {
+		s = s[:n]
+		// Drop a rune the byte cut split in half (at most 3 bytes).
+		for i := 0; i < 3 && len(s) > 0; i++ {
+			if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size != 1 {
+				break
+			}
+			s = s[:len(s)-1]
+		}
+		cut = true
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// Shorten is Clip after collapsing every run of white space (newlines
+// included) to one space: a title from a log line stays on one line.
+func Shorten(s string, n int) string {
+	return Clip(strings.Join(strings.Fields(s), " "), n)
+}

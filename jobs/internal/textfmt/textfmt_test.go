@@ -1,0 +1,97 @@
+package textfmt
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTrim(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		dec  int
+		want string
+	}{
+		{12.5, 2, "12.5"}, {3, 2, "3"}, {3.14159, 2, "3.14"}, {100, 0, "100"},
+		{-0.001, 1, "0"}, {math.Copysign(0, -1), 2, "0"}, {-2.50, 1, "-2.5"}, {0.999, 2, "1"},
+	} {
+		if got := Trim(tc.v, tc.dec); got != tc.want {
+			t.Errorf("Trim(%v, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
+		}
+	}
+}
+
+func TestNum(t *testing.T) {
+	for _, tc := range []struct {
+		v, kilo float64
+		want    string
+	}{
+		{0, 1e3, "0"}, {1.234, 1e3, "1.23"}, {12.34, 1e3, "12.3"}, {123.4, 1e3, "123"},
+		{1234, 1e3, "1.2k"}, {1234, 1e4, "1234"}, {9999, 1e4, "9999"},
+		{12345, 1e3, "12k"}, {12345, 1e4, "12k"}, {-12345, 1e4, "-12k"},
+		{2.5e6, 1e3, "2.5M"}, {3e9, 1e4, "3G"},
+		{math.NaN(), 1e3, "-"}, {math.Inf(1), 1e3, "-"}, {math.Inf(-1), 1e4, "-"},
+	} {
+		if got := Num(tc.v, tc.kilo); got != tc.want {
+			t.Errorf("Num(%v, %g) = %q, want %q", tc.v, tc.kilo, got, tc.want)
+		}
+	}
+}
+
+func TestBytes(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0 B"}, {980, "980 B"}, {1536, "1.5 KiB"}, {12 << 20, "12 MiB"},
+		{2.1 * (1 << 30), "2.1 GiB"}, {-2048, "-2 KiB"}, {5 << 40, "5120 GiB"},
+	} {
+		if got := Bytes(tc.v); got != tc.want {
+			t.Errorf("Bytes(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestInt(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0"}, {999, "999"}, {1000, "1,000"}, {12345, "12,345"}, {-1000, "-1,000"},
+		{-999, "-999"}, {1234567, "1,234,567"}, {math.MinInt64, "-9,223,372,036,854,775,808"},
+	} {
+		if got := Int(tc.n); got != tc.want {
+			t.Errorf("Int(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestClipAndShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly", 7, "exactly"},
+		{"longer text", 6, "longer…"},
+		{strings.Repeat("한", 10) + "\xff", 7, "한한…"}, // no half rune
+		{"ok\xffok", 100, "ok\uFFFDok"},              // invalid UTF-8 replaced
+		{"ok\xffokokok", 5, "ok\uFFFDok…"},           // and kept when cut
+	} {
+		if got := Clip(tc.in, tc.n); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+	if got := Shorten("deploy:\n  rolling\tout  v2", 100); got != "deploy: rolling out v2" {
+		t.Errorf("Shorten kept white space: %q", got)
+	}
+	if got := Shorten("  a  b  "+strings.Repeat("é", 50), 9); got != "a b éé…" || !utf8.ValidString(got) {
+		t.Errorf("Shorten cut: %q", got)
+	}
+	// A megabyte line costs a bounded result.
+	if got := Clip(strings.Repeat("x", 1<<20), 300); len(got) != 300+len("…") {
+		t.Errorf("Clip of 1 MiB: %d bytes", len(got))
+	}
+}
