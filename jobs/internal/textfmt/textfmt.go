@@ -104,9 +104,3 @@ func Clip(s string, n int) string {
 	}
 	return s
 }
-
-// Shorten is Clip after collapsing every run of white space (newlines
-// included) to one space: a title from a log line stays on one line.
-func Shorten(s string, n int) string {
-	return Clip(strings.Join(strings.Fields(s), " "), n)
-}
