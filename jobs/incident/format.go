@@ -6,57 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report/i18n"
 )
 
-// fmtNum prints a number compactly: 3 significant digits, k/M/G above a
-// thousand.
-func fmtNum(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	a := math.Abs(v)
-	switch {
-	case a >= 1e9:
-		return trim(v/1e9, 1) + "G"
-	case a >= 1e6:
-		return trim(v/1e6, 1) + "M"
-	case a >= 1e4:
-		return trim(v/1e3, 0) + "k"
-	case a >= 1e3:
-		return trim(v/1e3, 1) + "k"
-	case a >= 100:
-		return trim(v, 0)
-	case a >= 10:
-		return trim(v, 1)
-	case a == 0:
-		return "0"
-	default:
-		return trim(v, 2)
-	}
-}
-
-func trim(v float64, dec int) string {
-	s := strconv.FormatFloat(v, 'f', dec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
-
-// fmtBytes prints bytes in binary units.
-func fmtBytes(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1<<30:
-		return trim(v/(1<<30), 1) + " GiB"
-	case a >= 1<<20:
-		return trim(v/(1<<20), 1) + " MiB"
-	case a >= 1<<10:
-		return trim(v/(1<<10), 1) + " KiB"
-	}
-	return trim(v, 0) + " B"
-}
+// fmtNum prints a number compactly, k from a thousand: "1.2k".
+func fmtNum(v float64) string { return textfmt.Num(v, 1e3) }
 
 // fmtValue prints a value in its unit.
 func fmtValue(v float64, unit string) string {
@@ -65,9 +20,9 @@ func fmtValue(v float64, unit string) string {
 	}
 	switch unit {
 	case "%":
-		return trim(v, 1) + "%"
+		return textfmt.Trim(v, 1) + "%"
 	case "Bytes":
-		return fmtBytes(v)
+		return textfmt.Bytes(v)
 	case "":
 		return fmtNum(v)
 	}
@@ -82,7 +37,7 @@ func fmtZ(z float64) string {
 		}
 		return "≥999"
 	}
-	return trim(z, 1)
+	return textfmt.Trim(z, 1)
 }
 
 // fmtP prints a p-value.
