@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -344,7 +345,7 @@ func (a *run) firingFinding(al *source.Alarm, inst string, sev report.Severity, 
 	}
 	detail += ". "
 	if al.StateReason != "" {
-		detail += a.t(i18n.Text{En: "CloudWatch says: %s", Ko: "CloudWatch 사유: %s"}, clip(al.StateReason, 300))
+		detail += a.t(i18n.Text{En: "CloudWatch says: %s", Ko: "CloudWatch 사유: %s"}, textfmt.Clip(al.StateReason, 300))
 	}
 	fresh := !since.IsZero() && !since.Before(a.in.Window.Start)
 	var rec string
@@ -376,7 +377,7 @@ func (a *run) firingFinding(al *source.Alarm, inst string, sev report.Severity, 
 			Ko: " 알림이 전달되지 않았습니다: 활성화된 ALARM 작업이 없으니 SNS 주제를 연결하십시오.",
 		})
 	}
-	ev := map[string]any{"reason": clip(al.StateReason, 500), "actions_enabled": al.ActionsEnabled, "alarm_actions": len(al.AlarmActions)}
+	ev := map[string]any{"reason": textfmt.Clip(al.StateReason, 500), "actions_enabled": al.ActionsEnabled, "alarm_actions": len(al.AlarmActions)}
 	if !since.IsZero() {
 		ev["since"] = since.UTC().Format(time.RFC3339)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/render"
 	"github.com/cwreport/cwreport/report/render/json"
@@ -56,7 +57,7 @@ func firstDiff(want, got []byte) string {
 	return ""
 }
 
-func itoa(i int) string { return fmtInt(int64(i)) }
+func itoa(i int) string { return textfmt.Int(int64(i)) }
 
 // renderAll gives the .md and .json artifacts exactly as the CLI writes them.
 func renderAll(t *testing.T, r *report.Report) (md, js []byte) {

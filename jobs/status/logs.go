@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cwreport/cwreport/jobs/internal/stats"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -211,7 +211,7 @@ func (a *run) judgeGroup(gr *groupResult) {
 func (a *run) logFinding(gr *groupResult) report.Finding {
 	st := gr.stats
 	loc := a.in.Location
-	count := fmtInt(st.ErrorEvents)
+	count := textfmt.Int(st.ErrorEvents)
 	if st.Truncated {
 		count = "≥ " + count
 	}
@@ -226,15 +226,15 @@ func (a *run) logFinding(gr *groupResult) report.Finding {
 	detail := a.t(i18n.Text{
 		En: "%s of %s lines scanned were errors; the busiest hour was %s with %s.",
 		Ko: "검사한 %[2]s줄 중 %[1]s건이 오류였고, 가장 많았던 시간대는 %[3]s (%[4]s건)입니다.",
-	}, count, fmtInt(st.Scanned), fmtHour(gr.peakStart, loc), fmtInt(gr.peakCount))
+	}, count, textfmt.Int(st.Scanned), fmtHour(gr.peakStart, loc), textfmt.Int(gr.peakCount))
 	ev := map[string]any{"scanned": st.Scanned, "burst": gr.burst, "truncated": st.Truncated}
 	if !gr.peakStart.IsZero() {
 		ev["peak_start"], ev["peak_count"] = gr.peakStart.UTC().Format(time.RFC3339), gr.peakCount
 	}
 	if len(gr.patterns) > 0 {
 		p := gr.patterns[0]
-		ev["top_pattern"], ev["top_count"] = clip(p.Pattern, exampleBytes), p.Count
-		detail += a.t(i18n.Text{En: " Most frequent: %s (%s times).", Ko: " 가장 흔한 패턴: %s (%s회)."}, clip(p.Pattern, 160), fmtInt(p.Count))
+		ev["top_pattern"], ev["top_count"] = textfmt.Clip(p.Pattern, exampleBytes), p.Count
+		detail += a.t(i18n.Text{En: " Most frequent: %s (%s times).", Ko: " 가장 흔한 패턴: %s (%s회)."}, textfmt.Clip(p.Pattern, 160), textfmt.Int(p.Count))
 	}
 	if len(gr.fatal) > 0 {
 		ev["fatal"] = gr.fatal
@@ -289,7 +289,7 @@ func (a *run) groupTable(groups []*groupResult) report.Table {
 		if gr.stats == nil {
 			unknown := a.t(i18n.Text{En: "unknown", Ko: "알 수 없음"})
 			t.Rows = append(t.Rows, []report.Cell{report.Text(gr.name), {Text: unknown}, {Text: "-"},
-				{Text: "-"}, report.Text(clip(gr.reason, 120)), {Text: "-"}})
+				{Text: "-"}, report.Text(textfmt.Clip(gr.reason, 120)), {Text: "-"}})
 			continue
 		}
 		st := gr.stats
@@ -299,7 +299,7 @@ func (a *run) groupTable(groups []*groupResult) report.Table {
 		}
 		peak := report.Cell{Text: "-"}
 		if gr.peakCount > 0 {
-			peak = report.Cell{Text: fmtHour(gr.peakStart, loc) + " (" + fmtInt(gr.peakCount) + ")", Value: gr.peakStart.UTC()}
+			peak = report.Cell{Text: fmtHour(gr.peakStart, loc) + " (" + textfmt.Int(gr.peakCount) + ")", Value: gr.peakStart.UTC()}
 		}
 		sev := report.Cell{Text: "-"}
 		if st.ErrorEvents > 0 {
@@ -381,7 +381,7 @@ func (a *run) patternTable(groups []*groupResult) report.Table {
 				continue
 			}
 			t.Rows = append(t.Rows, []report.Cell{report.Text(gr.name), intCell(p.Count),
-				report.Text(clip(p.Pattern, exampleBytes)), report.Text(clip(p.Example, exampleBytes)),
+				report.Text(textfmt.Clip(p.Pattern, exampleBytes)), report.Text(textfmt.Clip(p.Example, exampleBytes)),
 				report.Time(p.FirstSeen, loc, i18n.DateTime), report.Time(p.LastSeen, loc, i18n.DateTime)})
 		}
 	}
@@ -443,29 +443,6 @@ func (a *run) byGroupChart(groups []*groupResult) *report.Chart {
 		return nil
 	}
 	return ch
-}
-
-// clip bounds untrusted text kept in the report model (examples can be a
-// megabyte): at most n bytes, cut on a rune boundary, invalid UTF-8
-// replaced. Escaping for each output stays the renderers' job.
-func clip(s string, n int) string {
-	cut := false
-	if len(s) > n {
-		s = s[:n]
-		// Drop a rune the byte cut split in half (at most 3 bytes).
-		for i := 0; i < 3 && len(s) > 0; i++ {
-			if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size != 1 {
-				break
-			}
-			s = s[:len(s)-1]
-		}
-		cut = true
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if cut {
-		s += "…"
-	}
-	return s
 }
 
 // coarsen merges patterns that differ only in digits the source's masking

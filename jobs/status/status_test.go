@@ -586,16 +586,6 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	s := clip(strings.Repeat("한", 10)+"\xff", 7)
-	if s != "한한…" {
-		t.Errorf("clip cut a rune: %q", s)
-	}
-	if clip("ok\xffok", 100) != "ok\uFFFDok" {
-		t.Error("invalid UTF-8 kept")
-	}
-}
-
 func TestInventoryGapKeepsMetrics(t *testing.T) {
 	b := crafted(fixedAt)
 	b.ds.Instances = nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
 )
@@ -58,7 +59,7 @@ func (a *run) summary() {
 	if !a.logsKnown {
 		line = a.t(i18n.Text{En: "Logs: %s.", Ko: "로그: %s."}, unknown.In(a.lang))
 	} else {
-		errs := fmtInt(ls.errors)
+		errs := textfmt.Int(ls.errors)
 		if ls.truncated {
 			errs = "≥ " + errs
 		}
@@ -109,7 +110,7 @@ func (a *run) headline() string {
 	case !a.logsKnown:
 		parts = append(parts, a.t(i18n.Text{En: "log errors unknown", Ko: "오류 로그 알 수 없음"}))
 	case ls.errors > 0:
-		parts = append(parts, a.t(i18n.Text{En: "%s error log events", Ko: "오류 로그 %s건"}, fmtInt(ls.errors)))
+		parts = append(parts, a.t(i18n.Text{En: "%s error log events", Ko: "오류 로그 %s건"}, textfmt.Int(ls.errors)))
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "no error logs", Ko: "오류 로그 없음"}))
 	}
@@ -122,26 +123,6 @@ func (a *run) headline() string {
 		h = upperFirst(h)
 	}
 	return h
-}
-
-// fmtInt writes n with thousands separators: 12,345.
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // fmtBytes writes a byte count in binary units: 1.5 GiB.
@@ -227,7 +208,7 @@ func windowDur(d time.Duration, lang string) string {
 }
 
 // intCell is a count with thousands separators.
-func intCell(n int64) report.Cell { return report.Cell{Text: fmtInt(n), Value: n} }
+func intCell(n int64) report.Cell { return report.Cell{Text: textfmt.Int(n), Value: n} }
 
 // count writes "1 instance" / "3 instances" in English and "3대" in Korean.
 func (a *run) count(n int, one, many, counter string) string {
