@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
@@ -145,18 +145,6 @@ func api(ev source.TrailEvent) string {
 	return svc + ":" + ev.Name
 }
 
-// clip bounds untrusted text kept in evidence; renderers escape it.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
-}
-
 func analyzeActivity(cur, prev *source.Dataset, window source.Window, e *Env) Activity {
 	a := Activity{}
 	if cur == nil {
@@ -188,7 +176,7 @@ func analyzeActivity(cur, prev *source.Dataset, window source.Window, e *Env) Ac
 			k := [2]string{principal(ev), api(ev)}
 			g := denied[k]
 			if g == nil {
-				g = &DeniedGroup{Principal: k[0], Type: ev.UserType, API: k[1], First: ev.Time, Message: clip(ev.ErrorMessage, 300)}
+				g = &DeniedGroup{Principal: k[0], Type: ev.UserType, API: k[1], First: ev.Time, Message: textfmt.Clip(ev.ErrorMessage, 300)}
 				denied[k] = g
 			}
 			g.Count++
@@ -571,7 +559,7 @@ func sgChange(ev source.TrailEvent, sensitive []int) Change {
 			}
 		}
 	}
-	c.Detail = clip(strings.Join(parts, "; "), 400)
+	c.Detail = textfmt.Clip(strings.Join(parts, "; "), 400)
 	slices.Sort(c.WorldPorts)
 	c.WorldPorts = slices.Compact(c.WorldPorts)
 	return c

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -150,20 +151,20 @@ func mkFinding(lang, id string, sev report.Severity, resource string, title, det
 	for k, v := range ev {
 		out[k] = bound(v)
 	}
-	return report.Finding{ID: id, Severity: sev, Resource: clip(resource, maxResource), Title: clip(title.In(lang), maxTitle),
-		Detail: clip(detail.In(lang), maxDetail), Value: value, Unit: unit, Recommendation: rec.In(lang), Evidence: out}
+	return report.Finding{ID: id, Severity: sev, Resource: textfmt.Clip(resource, maxResource), Title: textfmt.Clip(title.In(lang), maxTitle),
+		Detail: textfmt.Clip(detail.In(lang), maxDetail), Value: value, Unit: unit, Recommendation: rec.In(lang), Evidence: out}
 }
 
 // bound clips the strings of an evidence value and caps its lists and maps.
 func bound(v any) any {
 	switch x := v.(type) {
 	case string:
-		return clip(x, maxEvString)
+		return textfmt.Clip(x, maxEvString)
 	case []string:
 		n := min(len(x), maxEvList)
 		out := make([]string, n)
 		for i := range out {
-			out[i] = clip(x[i], maxEvString)
+			out[i] = textfmt.Clip(x[i], maxEvString)
 		}
 		return out
 	case []map[string]any:
@@ -184,7 +185,7 @@ func bound(v any) any {
 				out["…"] = fmt.Sprintf("%d more", len(keys)-maxEvList)
 				break
 			}
-			out[clip(k, maxEvString)] = bound(x[k])
+			out[textfmt.Clip(k, maxEvString)] = bound(x[k])
 		}
 		return out
 	case map[string][]string:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -70,9 +71,9 @@ func (b *tb) add(cells ...report.Cell) {
 		return
 	}
 	for i := range cells {
-		cells[i].Text = clip(cells[i].Text, maxCell)
+		cells[i].Text = textfmt.Clip(cells[i].Text, maxCell)
 		if v, ok := cells[i].Value.(string); ok {
-			cells[i].Value = clip(v, maxCell)
+			cells[i].Value = textfmt.Clip(v, maxCell)
 		}
 	}
 	b.t.Rows = append(b.t.Rows, cells)
@@ -408,7 +409,7 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 		if ev.ErrorCode != "" {
 			res = ev.ErrorCode
 		}
-		rt.add(dt(ev.Time), report.Text(ev.Name), report.Text(ev.SourceIP), report.Text(res), report.Text(ev.MFAUsed), report.Text(clip(ev.UserAgent, 200)))
+		rt.add(dt(ev.Time), report.Text(ev.Name), report.Text(ev.SourceIP), report.Text(res), report.Text(ev.MFAUsed), report.Text(textfmt.Clip(ev.UserAgent, 200)))
 	}
 	at := newTable(TableAssume, i18n.Text{En: "AssumeRole by new principals or from new source IPs (vs the previous window)", Ko: "새 주체·새 출발지 IP의 AssumeRole (이전 기간 대비)"}, lang,
 		col("kind", i18n.Text{En: "What is new", Ko: "새로운 것"}, lang), col("principal", i18n.Text{En: "Principal", Ko: "주체"}, lang),
