@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
 )
@@ -35,15 +36,7 @@ func usd(v float64) string {
 	if cents == 100 {
 		whole, cents = whole+1, 0
 	}
-	digits := fmt.Sprint(whole)
-	var b strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := fmt.Sprintf("$%s.%02d", b.String(), cents)
+	out := "$" + textfmt.Int(whole) + fmt.Sprintf(".%02d", cents)
 	if neg {
 		out = "-" + out
 	}
