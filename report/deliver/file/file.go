@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/cwreport/cwreport/internal/atomicfile"
 	"github.com/cwreport/cwreport/report/deliver"
 )
 
@@ -41,7 +42,7 @@ func (t *Target) Deliver(ctx context.Context, d *deliver.Delivery) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return failure("create "+filepath.Dir(path), err)
 		}
-		if err := writeAtomic(path, a.Data); err != nil {
+		if err := atomicfile.Write(path, a.Data, 0o644); err != nil {
 			return failure("write "+path, err)
 		}
 		d.SetReceipt("path:"+a.Name, path)
@@ -64,27 +65,4 @@ func failure(op string, err error) error {
 		f.Transient = true
 	}
 	return f
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }
