@@ -50,6 +50,22 @@ type Result struct {
 	Err error
 	// Deliveries holds every target's outcome, in the job's target order.
 	Deliveries []deliver.Result
+	// Stats counts the source's API calls by API name
+	// ("cloudwatch:GetMetricData"), comparison windows included, also when
+	// collecting failed: serve exports them as metrics.
+	Stats map[string]int
+}
+
+func (r *Result) addStats(d *source.Dataset) {
+	if d == nil || len(d.Stats) == 0 {
+		return
+	}
+	if r.Stats == nil {
+		r.Stats = map[string]int{}
+	}
+	for api, n := range d.Stats {
+		r.Stats[api] += n
+	}
 }
 
 // Degraded reports whether the report was produced with parts missing.
@@ -85,7 +101,7 @@ func (r *Runner) Run(ctx context.Context, run Run) *Result {
 	res := &Result{Run: run, Started: now()}
 	defer func() { res.Finished = now() }()
 
-	rep, err := r.analyze(ctx, run, now)
+	rep, err := r.analyze(ctx, run, now, res)
 	if err != nil {
 		res.Err = err
 		return res
@@ -105,7 +121,7 @@ func (r *Runner) Run(ctx context.Context, run Run) *Result {
 	return res
 }
 
-func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*report.Report, error) {
+func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time, res *Result) (*report.Report, error) {
 	an, ok := r.Analyzers.Get(run.Job.Kind)
 	if !ok {
 		return nil, fmt.Errorf("job %s: no analyzer for kind %q (this build has: %v)", run.Job.Name, run.Job.Kind, r.Analyzers.Kinds())
@@ -117,6 +133,7 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*r
 	plan.Request.At = run.At
 	plan.Request.Progress = r.Progress
 	data, err := r.Source.Collect(ctx, plan.Request)
+	res.addStats(data)
 	if err != nil {
 		return nil, fmt.Errorf("collect data for %s: %w", run.Key(), err)
 	}
@@ -131,6 +148,7 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time) (*r
 			prev.Needs = plan.CompareNeeds
 		}
 		in.Previous, err = r.Source.Collect(ctx, prev)
+		res.addStats(in.Previous)
 		if err != nil {
 			return nil, fmt.Errorf("collect comparison data for %s: %w", run.Key(), err)
 		}
