@@ -329,11 +329,14 @@ func (s *Store) Deliveries(ctx context.Context, runKey string) ([]Delivery, erro
 // ErrNotFound is returned when a run does not exist.
 var ErrNotFound = errors.New("not found")
 
-// FirstSeen returns when serve first scheduled job, recording now if it
-// never did: fires after that instant that never ran were missed, while a
-// job added today has no past to catch up.
+// FirstSeen returns when serve first scheduled job, recording now (or the
+// job's earliest run) if it never did: fires after that instant that never
+// ran were missed, while a job added today has no past to catch up.
 func (s *Store) FirstSeen(ctx context.Context, job string, now time.Time) (time.Time, error) {
-	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO jobs_seen (job, first_seen) VALUES (?, ?)`, job, fmtTime(now)); err != nil {
+	// A database written before jobs_seen existed already knows the job
+	// from its runs.
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO jobs_seen (job, first_seen)
+		SELECT ?, COALESCE(MIN(scheduled_at), ?) FROM runs WHERE job = ?`, job, fmtTime(now), job); err != nil {
 		return time.Time{}, fmt.Errorf("record job %s: %w", job, err)
 	}
 	var v string

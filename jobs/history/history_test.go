@@ -107,6 +107,13 @@ func TestFirstSeenIsKept(t *testing.T) {
 			t.Fatalf("call %d: first seen %v %v, want %v", i, got, err, t0)
 		}
 	}
+	// A job with runs from before first-seen was kept starts at its first run.
+	if _, err := s.StartRun(ctx, Run{Key: "old/2026-10-01", Job: "old", ScheduledAt: t0.AddDate(0, -1, 0), Started: t0, Status: StatusOK}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.FirstSeen(ctx, "old", t0); err != nil || !got.Equal(t0.AddDate(0, -1, 0)) {
+		t.Fatalf("first seen of a job with runs: %v %v", got, err)
+	}
 }
 
 func TestPeriods(t *testing.T) {
