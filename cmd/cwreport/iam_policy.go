@@ -111,8 +111,9 @@ func buildPolicy(cfg *config.Config, selected []*config.Job, reg *analyze.Regist
 	}
 	if cfg.Source.AssumeRoleARN != "" {
 		p.Statement = append(p.Statement, aws.Statement{Sid: "CwreportAssumeReadRole", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{cfg.Source.AssumeRoleARN}})
-		notes = append(notes, "source.assume_role_arn is set: attach the CwreportRead* statements to that role, and the CwreportDeliver* and CwreportAssumeReadRole statements to the identity cwreport runs as")
+		notes = append(notes, "source.assume_role_arn is set: attach the CwreportRead* statements to that role, and the CwreportDeliver*, CwreportSignPack* and CwreportAssumeReadRole statements to the identity cwreport runs as")
 	}
+	p.Statement = append(p.Statement, packKeyStatements(selected, region)...)
 	names := make([]string, 0, len(targets))
 	for n := range targets {
 		names = append(names, n)
@@ -164,6 +165,62 @@ func buildPolicy(cfg *config.Config, selected []*config.Job, reg *analyze.Regist
 		}
 	}
 	return p, notes
+}
+
+// packKeyStatements grant kms:GetPublicKey and kms:Sign on each KMS key that
+// signs a selected job's audit pack (security.pack.kms_key_id), one
+// statement per key, named after the first job that uses it. The signer
+// calls KMS as the identity cwreport runs as, in source.region (the role of
+// source.assume_role_arn is not used for it), so these statements belong
+// with the delivery ones.
+func packKeyStatements(selected []*config.Job, region string) []aws.Statement {
+	var out []aws.Statement
+	seen := map[string]bool{}
+	for _, j := range selected {
+		if j.Security == nil || j.Security.Pack == nil || j.Security.Pack.KMSKeyID == "" || seen[j.Security.Pack.KMSKeyID] {
+			continue
+		}
+		key := j.Security.Pack.KMSKeyID
+		seen[key] = true
+		st := aws.Statement{Sid: "CwreportSignPack" + sidPart(j.Name), Effect: "Allow", Action: []string{"kms:GetPublicKey", "kms:Sign"}}
+		st.Resource, st.Condition = kmsKeyResource(key, region)
+		out = append(out, st)
+	}
+	return out
+}
+
+// kmsKeyResource is the policy resource for a KMS key named as the KMS API
+// accepts it. A key ARN is the resource itself; a key id becomes the key's
+// ARN in region (any account: the id is unique). An alias cannot be a
+// resource (IAM would read it as the alias, not the key it points to), so
+// an alias name or alias ARN allows the keys of its region (and account,
+// when the ARN says) on condition that the request names that alias:
+// kms:RequestAlias, which applies to cryptographic operations and
+// GetPublicKey and holds the alias name even when the request used the
+// alias ARN.
+func kmsKeyResource(key, region string) ([]string, map[string]map[string]string) {
+	if region == "" {
+		region = "*"
+	}
+	partition := aws.Partition(region)
+	if strings.HasPrefix(key, "arn:") {
+		// arn:partition:kms:region:account:key/id or ...:alias/name
+		parts := strings.SplitN(key, ":", 6)
+		if len(parts) == 6 {
+			if name, ok := strings.CutPrefix(parts[5], "alias/"); ok {
+				return []string{strings.Join(parts[:5], ":") + ":key/*"}, aliasCondition("alias/" + name)
+			}
+		}
+		return []string{key}, nil
+	}
+	if strings.HasPrefix(key, "alias/") {
+		return []string{"arn:" + partition + ":kms:" + region + ":*:key/*"}, aliasCondition(key)
+	}
+	return []string{"arn:" + partition + ":kms:" + region + ":*:key/" + key}, nil
+}
+
+func aliasCondition(alias string) map[string]map[string]string {
+	return map[string]map[string]string{"StringEquals": {"kms:RequestAlias": alias}}
 }
 
 // sidPart keeps the letters and digits of a target name for a Sid.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/jobs/source/aws"
+	"github.com/cwreport/cwreport/report/pack/kmssign"
 )
 
 const policyConfig = `timezone: Asia/Seoul
@@ -149,6 +151,85 @@ func TestIAMPolicyCoversEveryKind(t *testing.T) {
 			if !got[a] {
 				t.Errorf("kind %s reads with %s, which the policy lacks", k, a)
 			}
+		}
+	}
+}
+
+// TestIAMPolicyPackKMSKey: a security job that signs its audit pack with KMS
+// gets kms:GetPublicKey and kms:Sign on that key only, whatever form the key
+// is given in (report/pack/kmssign calls exactly these two); a job without
+// a KMS key gets none, and --job leaves other jobs' keys out.
+func TestIAMPolicyPackKMSKey(t *testing.T) {
+	const keyARN = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cfg := `timezone: Asia/Seoul
+source: {type: aws, region: ap-northeast-2, assume_role_arn: "arn:aws:iam::444455556666:role/cwreport-read"}
+jobs:
+  - {name: audit, kind: security, window: last-month, security: {pack: {kms_key_id: "` + keyARN + `"}}}
+  - {name: audit-alias, kind: security, window: last-month, security: {pack: {kms_key_id: alias/cwreport-pack}}}
+  - {name: audit-alias-arn, kind: security, window: last-month, security: {pack: {kms_key_id: "arn:aws:kms:us-east-1:111122223333:alias/audit"}}}
+  - {name: audit-id, kind: security, window: last-month, security: {pack: {kms_key_id: mrk-1234abcd12ab34cd56ef1234567890ab}}}
+  - {name: audit-again, kind: security, window: last-month, security: {pack: {kms_key_id: "` + keyARN + `"}}}
+  - {name: audit-file, kind: security, window: last-month, security: {pack: {signing_key_file: /etc/cwreport/pack.pem}}}
+  - {name: weekly, kind: capacity}
+`
+	path := writeFile(t, "cwreport.yaml", cfg)
+	code, out, errs := cli(t, "iam-policy", "--config", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	p := policyOf(t, out)
+	type want struct {
+		resource, alias string
+	}
+	wants := map[string]want{
+		"CwreportSignPackAudit":         {keyARN, ""},
+		"CwreportSignPackAuditAlias":    {"arn:aws:kms:ap-northeast-2:*:key/*", "alias/cwreport-pack"},
+		"CwreportSignPackAuditAliasArn": {"arn:aws:kms:us-east-1:111122223333:key/*", "alias/audit"},
+		"CwreportSignPackAuditId":       {"arn:aws:kms:ap-northeast-2:*:key/mrk-1234abcd12ab34cd56ef1234567890ab", ""},
+	}
+	got := map[string]bool{}
+	for _, s := range p.Statement {
+		for _, a := range s.Action {
+			if strings.HasPrefix(a, "kms:") && a != "kms:Decrypt" && !strings.HasPrefix(s.Sid, "CwreportSignPack") {
+				t.Errorf("%s grants %s outside a pack statement", s.Sid, a)
+			}
+		}
+		if !strings.HasPrefix(s.Sid, "CwreportSignPack") {
+			continue
+		}
+		got[s.Sid] = true
+		w, ok := wants[s.Sid]
+		if !ok {
+			t.Errorf("unexpected statement %+v (the same key twice, or a job without a KMS key)", s)
+			continue
+		}
+		// The signer's client interface is the list of calls it makes.
+		api := reflect.TypeFor[kmssign.API]()
+		for i := range api.NumMethod() {
+			if !slices.Contains(s.Action, "kms:"+api.Method(i).Name) {
+				t.Errorf("%s lacks kms:%s, which report/pack/kmssign calls", s.Sid, api.Method(i).Name)
+			}
+		}
+		if strings.Join(s.Action, ",") != "kms:GetPublicKey,kms:Sign" || len(s.Resource) != 1 || s.Resource[0] != w.resource {
+			t.Errorf("%s: actions %v resource %v, want kms:GetPublicKey,kms:Sign on %s", s.Sid, s.Action, s.Resource, w.resource)
+		}
+		if alias := s.Condition["StringEquals"]["kms:RequestAlias"]; alias != w.alias || (w.alias == "" && s.Condition != nil) {
+			t.Errorf("%s: condition %v, want kms:RequestAlias %q", s.Sid, s.Condition, w.alias)
+		}
+	}
+	for sid := range wants {
+		if !got[sid] {
+			t.Errorf("no statement %s", sid)
+		}
+	}
+	if !strings.Contains(errs, "CwreportSignPack*") {
+		t.Errorf("the assume-role note does not say where the signing statements go: %s", errs)
+	}
+
+	_, out, _ = cli(t, "iam-policy", "--config", path, "--job", "weekly")
+	for _, s := range policyOf(t, out).Statement {
+		if strings.HasPrefix(s.Sid, "CwreportSignPack") {
+			t.Errorf("--job weekly grants %s", s.Sid)
 		}
 	}
 }
