@@ -151,66 +151,126 @@ func (s *Scanner) Stats() source.LogStats {
 }
 
 // Mask returns line with its variable parts replaced: numbers by <N>, hex
-// ids and hashes by <HEX>, IPv4 addresses by <IP>, UUIDs by <UUID>, ISO
-// timestamps by <TS>. Two lines that differ only in those parts get the
-// same pattern.
+// ids and hashes by <HEX>, AWS resource ids by <prefix>-<ID>, IPv4
+// addresses by <IP>, UUIDs by <UUID>, ISO timestamps by <TS>. Two lines
+// that differ only in those parts get the same pattern.
+//
+// Digits inside a word are numbers too when they stand as a part of their
+// own (nio-8080-exec-18 → nio-<N>-exec-<N>, req_42 → req_<N>), lead the
+// word (3456ms → <N>ms) or close it after letters with two or more digits
+// (klog's E1124 → E<N>, worker12 → worker<N>). A single closing digit
+// (http2, ec2, ipv4) and digits between letters (k8s, log4j, v1beta1) name
+// a thing rather than count it, and stay.
 func Mask(line string) string { return string(appendMasked(nil, line)) }
 
 func appendMasked(dst []byte, s string) []byte {
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		// Only start a token at a word boundary, so "http2" stays a word.
-		if i > 0 && isWord(s[i-1]) && isAlnum(c) {
-			j := i
-			for j < len(s) && isWord(s[j]) {
-				j++
-			}
-			dst = append(dst, s[i:j]...)
-			i = j
-			continue
-		}
-		if !isAlnum(c) {
+		if !isWord(c) {
 			dst = append(dst, c)
 			i++
 			continue
 		}
-		if n := uuidLen(s[i:]); n > 0 {
-			dst = append(dst, "<UUID>"...)
-			i += n
-			continue
+		// A word starts here. Tokens that run past word characters first.
+		if isAlnum(c) {
+			if n := uuidLen(s[i:]); n > 0 {
+				dst = append(dst, "<UUID>"...)
+				i += n
+				continue
+			}
+			if n := timestampLen(s[i:]); n > 0 {
+				dst = append(dst, "<TS>"...)
+				i += n
+				continue
+			}
+			if n := ipv4Len(s[i:]); n > 0 {
+				dst = append(dst, "<IP>"...)
+				i += n
+				continue
+			}
 		}
-		if n := timestampLen(s[i:]); n > 0 {
-			dst = append(dst, "<TS>"...)
-			i += n
-			continue
-		}
-		if n := ipv4Len(s[i:]); n > 0 {
-			dst = append(dst, "<IP>"...)
-			i += n
-			continue
-		}
-		// A word: all digits → <N>; digits and hex letters with at least one
-		// digit and 8+ chars, or an AWS-style id (i-0abc...) → <HEX>.
 		j := i
 		for j < len(s) && isWord(s[j]) {
 			j++
 		}
-		word := s[i:j]
-		switch {
-		case allDigits(word):
-			dst = append(dst, "<N>"...)
-		case isHexID(word):
-			dst = append(dst, "<HEX>"...)
-		case isAWSID(word):
-			dst = append(dst, word[:strings.IndexByte(word, '-')+1]...)
-			dst = append(dst, "<ID>"...)
-		default:
-			dst = append(dst, word...)
-		}
+		dst = appendWord(dst, s[i:j])
 		i = j
 	}
 	return dst
+}
+
+// appendWord masks one word (letters, digits, '-' and '_'): all digits →
+// <N>; 8+ hex characters with a digit → <HEX>; an AWS-style id (i-0abc...)
+// → i-<ID>; otherwise part by part (see Mask).
+func appendWord(dst []byte, w string) []byte {
+	switch {
+	case allDigits(w):
+		return append(dst, "<N>"...)
+	case isHexID(w):
+		return append(dst, "<HEX>"...)
+	case isAWSID(w):
+		dst = append(dst, w[:strings.IndexByte(w, '-')+1]...)
+		return append(dst, "<ID>"...)
+	}
+	for p := 0; p < len(w); {
+		c := w[p]
+		if isSep(c) {
+			dst = append(dst, c)
+			p++
+			continue
+		}
+		// A part: up to the next separator. A UUID spans separators.
+		if p == 0 || isSep(w[p-1]) {
+			if n := uuidLen(w[p:]); n > 0 {
+				dst = append(dst, "<UUID>"...)
+				p += n
+				continue
+			}
+			q := p
+			for q < len(w) && !isSep(w[q]) {
+				q++
+			}
+			if part := w[p:q]; !allDigits(part) && (isHexID(part) || is0x(part)) {
+				dst = append(dst, "<HEX>"...)
+				p = q
+				continue
+			}
+		}
+		if !isDigit(c) {
+			dst = append(dst, c)
+			p++
+			continue
+		}
+		q := p
+		for q < len(w) && isDigit(w[q]) {
+			q++
+		}
+		lead := p == 0 || isSep(w[p-1])
+		closing := q == len(w) || isSep(w[q])
+		if lead || closing && q-p >= 2 {
+			dst = append(dst, "<N>"...)
+		} else {
+			dst = append(dst, w[p:q]...)
+		}
+		p = q
+	}
+	return dst
+}
+
+func isSep(c byte) bool { return c == '-' || c == '_' }
+
+// is0x matches a C-style hex literal: 0x7f3a.
+func is0x(w string) bool {
+	if len(w) < 3 || w[0] != '0' || w[1] != 'x' && w[1] != 'X' {
+		return false
+	}
+	for i := 2; i < len(w); i++ {
+		if !isHex(w[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isAlnum(c byte) bool {

@@ -20,11 +20,63 @@ func TestMask(t *testing.T) {
 		{"http2 stream reset", "http2 stream reset"},
 		{"grpc: addrConn.createTransport failed to connect to {10.0.1.5:443}", "grpc: addrConn.createTransport failed to connect to {<IP>}"},
 		{"version 1.2.3", "version <N>.<N>.<N>"},
+		{"0x7f3a9c segfault at 0X1F", "<HEX> segfault at <HEX>"},
 	}
 	for _, c := range cases {
 		if got := Mask(c.in); got != c.want {
 			t.Errorf("Mask(%q)\n got %q\nwant %q", c.in, got, c.want)
 		}
+	}
+}
+
+// Digits inside words: parts that count (thread numbers, durations, host
+// numbers, klog dates) are masked, parts that name (http2, k8s) stay.
+func TestMaskDigitsInWords(t *testing.T) {
+	cases := []struct{ in, want string }{
+		// A part of its own, between or after separators.
+		{"[nio-8080-exec-18] c.d.o.web.OrderController", "[nio-<N>-exec-<N>] c.d.o.web.OrderController"},
+		{"HikariPool-1 - Connection is not available", "HikariPool-<N> - Connection is not available"},
+		{"req-42 failed, retry_3 scheduled", "req-<N> failed, retry_<N> scheduled"},
+		{"host ip-10-20-1-15 and order-api-02 down", "host ip-<N>-<N>-<N>-<N> and order-api-<N> down"},
+		{"offset -12 applied", "offset -<N> applied"},
+		// Leading the word: a number with its unit.
+		{"timed out after 3456ms (limit 30s)", "timed out after <N>ms (limit <N>s)"},
+		{"latency=0.512ms", "latency=<N>.<N>ms"},
+		// Closing the word after letters, two digits or more.
+		{"E1124 08:01:02.123456      11 status.go:71] error", "E<N> <N>:<N>:<N>.<N>      <N> status.go:<N>] error"},
+		{"worker12 and node07 lost", "worker<N> and node<N> lost"},
+		// Names stay: one closing digit, digits between letters.
+		{"http2 ssh2 ec2-user ipv4 s3", "http2 ssh2 ec2-user ipv4 s3"},
+		{"k8s log4j v1beta1 metav1.Status", "k8s log4j v1beta1 metav1.Status"},
+		// Ids inside words are still ids.
+		{"job build_1a2b3c4d5e6f done", "job build_<HEX> done"},
+		{"trace req-550e8400-e29b-41d4-a716-446655440000 lost", "trace req-<UUID> lost"},
+		{"eni-0abc1234def56789a and vol-0123456789abcdef0", "eni-<ID> and vol-<ID>"},
+		{"instance-i-0abc12345def67890 gone", "instance-i-<HEX> gone"},
+		{"at 2026-11-24T08:00:01.123+09:00 from 10.0.1.5", "at <TS> from <IP>"},
+	}
+	for _, c := range cases {
+		if got := Mask(c.in); got != c.want {
+			t.Errorf("Mask(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+// One message shape, many threads and durations: one pattern.
+func TestScannerMergesThreadAndDurationVariants(t *testing.T) {
+	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	s := New("/app", source.Window{}, []string{"ERROR"}, time.Hour, 10)
+	for i := range 60 {
+		s.Add(start.Add(time.Duration(i)*time.Second), fmt.Sprintf(
+			"2026-11-24T09:%02d:00.000+09:00 ERROR 5121 --- [nio-8080-exec-%d] PaymentClient : timeout after %dms orderId=%d",
+			i, 1+i%20, 3000+i*7, 7000000+i))
+	}
+	st := s.Stats()
+	if len(st.Patterns) != 1 || st.Patterns[0].Count != 60 {
+		t.Fatalf("%d patterns, want 1 with 60 lines: %+v", len(st.Patterns), st.Patterns)
+	}
+	if want := "<TS> ERROR <N> --- [nio-<N>-exec-<N>] PaymentClient : timeout after <N>ms orderId=<N>"; st.Patterns[0].Pattern != want {
+		t.Errorf("pattern %q, want %q", st.Patterns[0].Pattern, want)
 	}
 }
 
