@@ -190,7 +190,7 @@ func (a *run) judgeGroup(gr *groupResult) {
 		med := stats.Median(counts)
 		gr.burst = gr.peakCount >= burstMinCount && float64(gr.peakCount) >= burstFactor*(med+1)
 	}
-	gr.patterns = coarsen(st.Patterns)
+	gr.patterns = st.Patterns
 	for _, p := range gr.patterns { // most frequent first
 		if m := fatalMarker(p.Pattern); m != "" && !slices.Contains(gr.fatal, m) {
 			gr.fatal = append(gr.fatal, m)
@@ -443,58 +443,4 @@ func (a *run) byGroupChart(groups []*groupResult) *report.Chart {
 		return nil
 	}
 	return ch
-}
-
-// coarsen merges patterns that differ only in digits the source's masking
-// kept (thread names like nio-8080-exec-3, klog prefixes like E1123): a
-// digit run anywhere becomes <N>. Counts add up, the first example stays,
-// first and last seen widen. Most frequent first, ties by pattern text.
-func coarsen(ps []source.LogPattern) []source.LogPattern {
-	idx := map[string]int{}
-	var out []source.LogPattern
-	for _, p := range ps {
-		key := maskDigits(p.Pattern)
-		i, ok := idx[key]
-		if !ok {
-			idx[key] = len(out)
-			p.Pattern = key
-			out = append(out, p)
-			continue
-		}
-		q := &out[i]
-		q.Count += p.Count
-		if !p.FirstSeen.IsZero() && (q.FirstSeen.IsZero() || p.FirstSeen.Before(q.FirstSeen)) {
-			q.FirstSeen = p.FirstSeen
-		}
-		if p.LastSeen.After(q.LastSeen) {
-			q.LastSeen = p.LastSeen
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Pattern < out[j].Pattern
-	})
-	return out
-}
-
-func maskDigits(s string) string {
-	if !strings.ContainsAny(s, "0123456789") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		if s[i] >= '0' && s[i] <= '9' {
-			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-				i++
-			}
-			b.WriteString("<N>")
-			continue
-		}
-		b.WriteByte(s[i])
-		i++
-	}
-	return b.String()
 }

@@ -65,8 +65,7 @@ const (
 )
 
 // topPatterns is how many patterns per group the plan asks the source
-// for: more than the report shows, so patterns the source kept apart only
-// by a thread number can be merged (coarsen) and a rare fatal one is seen.
+// for: more than the report shows, so a rare fatal one is seen.
 const topPatterns = 50
 
 // Analyzer is the daily-status analyzer.
