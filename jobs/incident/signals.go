@@ -2,7 +2,7 @@ package incident
 
 import (
 	"math"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -221,39 +221,10 @@ func containsAny(s string, terms []string) bool {
 	return false
 }
 
-// digitRun finds digits that survived masking inside words (thread names
-// such as nio-8080-exec-18, durations such as 3456ms).
-var digitRun = regexp.MustCompile(`[0-9]+`)
-
-// family is a pattern with every remaining digit run replaced by #, so the
-// variants of one message (one per thread, per duration) are one family.
-func family(p string) string { return digitRun.ReplaceAllString(p, "#") }
-
-// families merges patterns of the same family: counts add up, first and
-// last seen widen, the earliest example is kept. The result is ordered by
-// first seen.
-func families(ps []source.LogPattern) []source.LogPattern {
-	idx := map[string]int{}
-	var out []source.LogPattern
-	for _, p := range ps {
-		key := family(p.Pattern)
-		i, ok := idx[key]
-		if !ok {
-			idx[key] = len(out)
-			q := p
-			q.Pattern = key
-			out = append(out, q)
-			continue
-		}
-		f := &out[i]
-		f.Count += p.Count
-		if p.FirstSeen.Before(f.FirstSeen) {
-			f.FirstSeen, f.Example = p.FirstSeen, p.Example
-		}
-		if p.LastSeen.After(f.LastSeen) {
-			f.LastSeen = p.LastSeen
-		}
-	}
+// byFirstSeen returns a copy of ps ordered by first seen, then pattern: the
+// order events and new patterns are told in.
+func byFirstSeen(ps []source.LogPattern) []source.LogPattern {
+	out := slices.Clone(ps)
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].FirstSeen.Equal(out[j].FirstSeen) {
 			return out[i].FirstSeen.Before(out[j].FirstSeen)
@@ -308,7 +279,7 @@ func (a *run) logs() {
 		row := &logRow{Group: st.Group, Stats: st, Prev: prevByGroup[st.Group], BaselineRate: -1, Errors: st.ErrorEvents, Truncated: st.Truncated}
 		known := map[string]bool{}
 		if row.Prev != nil {
-			for _, p := range families(row.Prev.Patterns) {
+			for _, p := range byFirstSeen(row.Prev.Patterns) {
 				known[p.Pattern] = true
 				if a.isChange(p.Pattern) && !p.LastSeen.Before(baselineFrom) {
 					a.changes = append(a.changes, &changeEvent{Group: st.Group, Pattern: p, Before: true, Time: p.LastSeen})
@@ -318,7 +289,7 @@ func (a *run) logs() {
 		}
 		groupKnown := row.Prev != nil || (a.logBaselineKnown && !a.in.Previous.Missing("log_stats:"+st.Group))
 		var changeLines int64
-		for _, p := range families(st.Patterns) {
+		for _, p := range byFirstSeen(st.Patterns) {
 			switch {
 			case a.isChange(p.Pattern):
 				a.changes = append(a.changes, &changeEvent{Group: st.Group, Pattern: p, Time: p.FirstSeen})
