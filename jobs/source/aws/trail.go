@@ -25,6 +25,23 @@ import (
 // of the window is a gap rather than memory.
 const MaxTrailEvents = 500000
 
+// Gap parts of the trail events. The bare part says nothing could be read
+// (the events are unknown); a part below it says only a piece is missing
+// (what was read stands, counts are lower bounds). Analyzers tell them
+// apart by name: jobs/security reads "trail_events" without events as
+// unknown and any "trail_events:<piece>" as partial.
+const (
+	partTrailEvents = "trail_events"
+	// partTrailS3 is some of the trail's log files (or prefixes) that could
+	// not be read while others were; each of the first five unreadable
+	// files also gets its own "trail_events:s3://bucket/key" gap.
+	partTrailS3 = "trail_events:s3"
+	// partTrailLookup is LookupEvents failing after some pages were read.
+	partTrailLookup = "trail_events:lookup"
+	// partTrailLimit is the window past MaxTrailEvents events.
+	partTrailLimit = "trail_events:limit"
+)
+
 // trailEvents reads the window's CloudTrail events: with LookupEvents when
 // the window is short (it allows 2 calls per second and returns 50 events
 // per call), otherwise from the trail's log files in S3.
@@ -35,12 +52,12 @@ func (r *run) trailEvents(ctx context.Context) {
 	}
 	trails, err := r.describeTrails(ctx)
 	if err != nil {
-		r.fail("trail_events", err)
+		r.fail(partTrailEvents, err)
 		return
 	}
 	t := pickTrail(trails, r.s.region)
 	if t == nil {
-		r.addGap(source.Gap{Source: SourceName, Part: "trail_events", API: "cloudtrail:DescribeTrails",
+		r.addGap(source.Gap{Source: SourceName, Part: partTrailEvents, API: "cloudtrail:DescribeTrails",
 			Error: fmt.Sprintf("no trail delivers %s events to S3, and the window (%s) is longer than LookupEvents is used for", r.s.region, r.req.Window.Duration())})
 		return
 	}
@@ -60,7 +77,11 @@ func (r *run) lookupEvents(ctx context.Context) {
 	for page := 1; ; page++ {
 		resp, err := r.s.clients.cloudtrail.LookupEvents(ctx, in)
 		if err != nil {
-			r.fail("trail_events", err)
+			if page == 1 {
+				r.fail(partTrailEvents, err) // nothing read: unknown
+			} else {
+				r.fail(partTrailLookup, err) // the pages read stand: a lower bound
+			}
 			break
 		}
 		for _, e := range resp.Events {
@@ -77,7 +98,7 @@ func (r *run) lookupEvents(ctx context.Context) {
 		}
 		r.progress("cloudtrail", page, page)
 		if len(out) >= MaxTrailEvents {
-			r.addGap(source.Gap{Source: SourceName, Part: "trail_events", API: "cloudtrail:LookupEvents",
+			r.addGap(source.Gap{Source: SourceName, Part: partTrailLimit, API: "cloudtrail:LookupEvents",
 				Error: fmt.Sprintf("stopped after %d events; the rest of the window was not read", MaxTrailEvents)})
 			break
 		}
@@ -148,13 +169,13 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 	base += "AWSLogs/"
 	account := r.ds.Account.ID
 	if account == "" {
-		r.addGap(source.Gap{Source: SourceName, Part: "trail_events", Error: "the account id is unknown, so the trail's log file keys cannot be built"})
+		r.addGap(source.Gap{Source: SourceName, Part: partTrailEvents, Error: "the account id is unknown, so the trail's log file keys cannot be built"})
 		return
 	}
 	if sdkaws.ToBool(t.IsOrganizationTrail) {
 		org, err := r.orgPrefix(ctx, bucket, base, s3opt)
 		if err != nil {
-			r.fail("trail_events", err)
+			r.fail(partTrailEvents, err)
 			return
 		}
 		base += org
@@ -168,8 +189,15 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 	}
 	// Files are named by delivery time, a few minutes after their events:
 	// read the day after the window too, and skip files delivered before
-	// the window or more than an hour after it.
-	var keys []string
+	// the window or more than an hour after it. A listing that fails stops
+	// the listing (the next would fail the same way); the files already
+	// listed are still read, and the gap says the rest is missing.
+	var (
+		keys       []string
+		listErr    error
+		listPrefix string
+	)
+list:
 	for _, region := range regions {
 		for day := w.Start.UTC().Truncate(24 * time.Hour); !day.After(w.End.UTC().Add(24 * time.Hour)); day = day.Add(24 * time.Hour) {
 			prefix := base + region + "/" + day.Format("2006/01/02") + "/"
@@ -177,8 +205,8 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 			for {
 				resp, err := r.s.clients.s3.ListObjectsV2(ctx, in, s3opt)
 				if err != nil {
-					r.fail("trail_events", err)
-					return
+					listErr, listPrefix = err, prefix
+					break list
 				}
 				for _, o := range resp.Contents {
 					key := sdkaws.ToString(o.Key)
@@ -198,16 +226,22 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 		}
 	}
 	sort.Strings(keys)
+	if listErr != nil && len(keys) == 0 {
+		r.fail(partTrailEvents, listErr)
+		return
+	}
 
 	var (
-		mu     sync.Mutex
-		seen   = map[string]bool{}
-		out    = []source.TrailEvent{}
-		full   bool
-		wg     sync.WaitGroup
-		next   = make(chan string)
-		done   int
-		failed int
+		mu       sync.Mutex
+		seen     = map[string]bool{}
+		out      = []source.TrailEvent{}
+		full     bool
+		wg       sync.WaitGroup
+		next     = make(chan string)
+		done     int
+		failed   int
+		first    error
+		firstKey string
 	)
 	r.progress("cloudtrail", 0, len(keys))
 	for i := 0; i < min(r.s.cfg.Concurrency, max(1, len(keys))); i++ {
@@ -235,8 +269,15 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 				mu.Lock()
 				if err != nil {
 					failed++
+					if first == nil || key < firstKey { // the same text whatever the workers' order
+						first, firstKey = err, key
+					}
 					if failed <= 5 { // one broken file is news; a thousand are one story
-						r.fail("trail_events:s3://"+bucket+"/"+key, err)
+						g := gapFor("trail_events:s3://"+bucket+"/"+key, err)
+						if g.API == "" {
+							g.API = "s3:GetObject" // a file that arrived but does not decode
+						}
+						r.addGap(g)
 					}
 				}
 				done++
@@ -253,11 +294,31 @@ func (r *run) s3Events(ctx context.Context, t *cttypes.Trail) {
 	}
 	close(next)
 	wg.Wait()
-	if failed > 5 {
-		r.addGap(source.Gap{Source: SourceName, Part: "trail_events", API: "s3:GetObject", Error: fmt.Sprintf("%d of %d log files could not be read", failed, len(keys))})
+	fileGap := func(part string) source.Gap {
+		g := gapFor(part, first)
+		if g.API == "" {
+			g.API = "s3:GetObject" // a file that arrived but does not decode
+		}
+		return g
+	}
+	switch {
+	case failed > 0 && failed == len(keys):
+		// Not one file read: the events are unknown, not a lower bound.
+		g := fileGap(partTrailEvents)
+		g.Error = fmt.Sprintf("none of the %d log files could be read: %s", len(keys), g.Error)
+		r.addGap(g)
+	case failed > 0:
+		g := fileGap(partTrailS3)
+		g.Error = fmt.Sprintf("%d of %d log files could not be read (first: %s); the events of the others were read", failed, len(keys), g.Error)
+		r.addGap(g)
+	}
+	if listErr != nil {
+		g := gapFor(partTrailS3, listErr)
+		g.Error = fmt.Sprintf("listing stopped at %s (%s); the %d files listed before were read", listPrefix, g.Error, len(keys))
+		r.addGap(g)
 	}
 	if full {
-		r.addGap(source.Gap{Source: SourceName, Part: "trail_events", API: "s3:GetObject",
+		r.addGap(source.Gap{Source: SourceName, Part: partTrailLimit, API: "s3:GetObject",
 			Error: fmt.Sprintf("stopped after %d events; the rest of the window was not read", MaxTrailEvents)})
 	}
 	sortEvents(out)

@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/analyze"
+	"github.com/cwreport/cwreport/jobs/security"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
@@ -118,8 +122,17 @@ func TestTrailFileHostileAndBroken(t *testing.T) {
 	ds, err := src.Collect(context.Background(), source.Request{Window: source.Window{Start: at.Add(-7 * 24 * time.Hour), End: at}, At: at, Needs: source.NeedTrailEvents})
 	must(t, err)
 	eq(t, "trail events", ds.TrailEvents, wantTrailEvents(acc))
-	if len(ds.Gaps) != 2 || !strings.Contains(ds.Gaps[0].Part+ds.Gaps[1].Part, broken) || !strings.Contains(ds.Gaps[0].Part+ds.Gaps[1].Part, notGzip) {
-		t.Errorf("gaps = %+v", ds.Gaps)
+	var parts []string
+	for _, g := range ds.Gaps {
+		parts = append(parts, g.Part)
+	}
+	want := []string{"trail_events:s3", "trail_events:s3://" + acc.bucket + "/" + broken, "trail_events:s3://" + acc.bucket + "/" + notGzip}
+	slices.Sort(want)
+	if !slices.Equal(parts, want) {
+		t.Errorf("gap parts = %q, want %q", parts, want)
+	}
+	if g := ds.Gaps[0]; g.API != "s3:GetObject" || !strings.Contains(g.Error, "2 of 3 log files could not be read") {
+		t.Errorf("summary gap %+v", g)
 	}
 }
 
@@ -174,4 +187,124 @@ func TestRecordParsing(t *testing.T) {
 			eq(t, "event", got[0], c.want)
 		})
 	}
+}
+
+// activityNote runs the security analyzer (the reader of trail events) on
+// ds and returns the notes of its activity section: how it read the gaps.
+func activityNote(t *testing.T, ds *source.Dataset, at time.Time) string {
+	t.Helper()
+	job := &config.Job{Name: "audit", Kind: "security", Window: config.Window{Raw: "7d"}}
+	rep, err := security.New().Analyze(analyze.Input{Job: job, At: at, Window: ds.Window, Location: time.UTC, Lang: "en", Data: ds})
+	must(t, err)
+	for _, sec := range rep.Sections {
+		if sec.ID == security.SectionActivity {
+			var notes []string
+			for _, n := range sec.Notes {
+				notes = append(notes, n)
+			}
+			return strings.Join(notes, " ")
+		}
+	}
+	t.Fatal("no activity section")
+	return ""
+}
+
+// TestTrailS3PartialVersusTotal: when only some of the trail's files (or
+// listings) can be read, the gap is the piece "trail_events:s3" and the
+// events read stand, so the security review counts them as lower bounds;
+// when none can be read, the gap is "trail_events" itself and the activity
+// is unknown, never "quiet".
+func TestTrailS3PartialVersusTotal(t *testing.T) {
+	ta := newTestAWS(t)
+	acc := ta.account(t)
+	at := acc.at
+	window := source.Window{Start: at.Add(-7 * 24 * time.Hour), End: at}
+	recs := trailRecords(acc)
+	collect := func(prefix string, cfg config.Source) *source.Dataset {
+		t.Helper()
+		fakeTrail(ta, acc, prefix, false)
+		ds, err := ta.source(cfg, at).Collect(context.Background(), source.Request{Window: window, At: at, Needs: source.NeedTrailEvents})
+		must(t, err)
+		return ds
+	}
+	exact := func(ds *source.Dataset, part string) bool {
+		for _, g := range ds.Gaps {
+			if g.Part == part {
+				return true
+			}
+		}
+		return false
+	}
+
+	t.Run("some files unreadable", func(t *testing.T) {
+		base := "partial/AWSLogs/000000000000/CloudTrail/"
+		putTrailFile(t, ta, acc.bucket, base, testRegion, at.Add(-30*time.Minute), recs...)
+		for i := range 7 { // more than the five files named one by one
+			putTrailFile(t, ta, acc.bucket, base, "us-east-1", at.Add(-time.Duration(40+i)*time.Minute), `{"eventID":"x","eventTime":`)
+		}
+		ds := collect("partial/", config.Source{})
+		eq(t, "trail events", ds.TrailEvents, wantTrailEvents(acc))
+		if !ds.Missing("trail_events:s3") || exact(ds, "trail_events") || len(ds.Gaps) != 6 {
+			t.Errorf("gaps %+v: want trail_events:s3 and five files, not trail_events", ds.Gaps)
+		}
+		if note := activityNote(t, ds, at); !strings.Contains(note, "counts are lower bounds") {
+			t.Errorf("security read a partial gap as %q", note)
+		}
+	})
+	t.Run("every file unreadable", func(t *testing.T) {
+		base := "total/AWSLogs/000000000000/CloudTrail/"
+		putTrailFile(t, ta, acc.bucket, base, testRegion, at.Add(-30*time.Minute), recs...)
+		putTrailFile(t, ta, acc.bucket, base, "us-east-1", at.Add(-50*time.Minute), recs...)
+		// KMS-encrypted files without kms:Decrypt: every GetObject denied.
+		ta.inject("s3:GetObject", fault{403, "AccessDenied"}, fault{403, "AccessDenied"})
+		ds := collect("total/", config.Source{MaxAttempts: 1})
+		if len(ds.TrailEvents) != 0 || !exact(ds, "trail_events") {
+			t.Fatalf("%d events, gaps %+v: want none and trail_events", len(ds.TrailEvents), ds.Gaps)
+		}
+		for _, g := range ds.Gaps {
+			if g.Part == "trail_events" && (g.Action != "s3:GetObject" || !strings.Contains(g.Error, "none of the 2 log files")) {
+				t.Errorf("total gap %+v", g)
+			}
+			if g.Part == "trail_events:s3" {
+				t.Errorf("a total failure reported as partial: %+v", g)
+			}
+		}
+		if note := activityNote(t, ds, at); !strings.Contains(note, "activity is unknown") {
+			t.Errorf("security read a total gap as %q", note)
+		}
+	})
+	t.Run("a region's listing denied", func(t *testing.T) {
+		base := "listing/AWSLogs/000000000000/CloudTrail/"
+		putTrailFile(t, ta, acc.bucket, base, testRegion, at.Add(-30*time.Minute), recs...)
+		// The bucket policy denies the us-east-1 prefixes: the fake passes
+		// the other listings through to kumo and answers these with S3's
+		// documented AccessDenied error.
+		ta.handle("s3:ListObjectsV2", func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Query().Get("prefix"), "/us-east-1/") {
+				writeError(w, "s3:ListObjectsV2", 403, "AccessDenied", "Access Denied")
+				return
+			}
+			req, _ := http.NewRequestWithContext(r.Context(), r.Method, ta.kumo.URL+r.URL.RequestURI(), nil)
+			req.Header = r.Header.Clone()
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				http.Error(w, err.Error(), 502)
+				return
+			}
+			defer resp.Body.Close()
+			for k, v := range resp.Header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(resp.StatusCode)
+			io.Copy(w, resp.Body)
+		})
+		ds := collect("listing/", config.Source{MaxAttempts: 1})
+		eq(t, "trail events", ds.TrailEvents, wantTrailEvents(acc))
+		if len(ds.Gaps) != 1 || ds.Gaps[0].Part != "trail_events:s3" || ds.Gaps[0].Action != "s3:ListBucket" || !strings.Contains(ds.Gaps[0].Error, "/us-east-1/") {
+			t.Errorf("gaps %+v: want one trail_events:s3 naming the us-east-1 prefix", ds.Gaps)
+		}
+		if note := activityNote(t, ds, at); !strings.Contains(note, "counts are lower bounds") {
+			t.Errorf("security read a partial listing as %q", note)
+		}
+	})
 }
