@@ -13,20 +13,14 @@ import (
 // fmtNum prints a number compactly, k from a thousand: "1.2k".
 func fmtNum(v float64) string { return textfmt.Num(v, 1e3) }
 
-// fmtValue prints a value in its unit.
+// fmtValue prints a value in its unit, naming units other than percent
+// and bytes: "12 Count/Second".
 func fmtValue(v float64, unit string) string {
-	if math.IsNaN(v) {
-		return "-"
+	s := textfmt.Value(v, unit, 1e3)
+	if unit == "" || unit == "%" || unit == "Bytes" || math.IsNaN(v) {
+		return s
 	}
-	switch unit {
-	case "%":
-		return textfmt.Trim(v, 1) + "%"
-	case "Bytes":
-		return textfmt.Bytes(v)
-	case "":
-		return fmtNum(v)
-	}
-	return fmtNum(v) + " " + unit
+	return s + " " + unit
 }
 
 // fmtZ prints a z-score; the cap prints as "≥999".

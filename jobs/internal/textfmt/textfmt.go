@@ -62,6 +62,22 @@ func Bytes(v float64) string {
 	return Trim(v, 0) + " B"
 }
 
+// Value prints a metric value in its CloudWatch unit: "32.6%" for "%",
+// binary units for "Bytes", Num(v, kilo) for any other unit (without the
+// unit's name: callers that want it add it); "-" for NaN.
+func Value(v float64, unit string, kilo float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	switch unit {
+	case "%":
+		return Trim(v, 1) + "%"
+	case "Bytes":
+		return Bytes(v)
+	}
+	return Num(v, kilo)
+}
+
 // Int prints n with thousands separators: "12,345", "-1,000".
 func Int(n int64) string {
 	s := strconv.FormatInt(n, 10)

@@ -52,6 +52,24 @@ func TestBytes(t *testing.T) {
 	}
 }
 
+func TestValue(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		unit string
+		kilo float64
+		want string
+	}{
+		{32.64, "%", 1e3, "32.6%"}, {100, "%", 1e4, "100%"},
+		{1536, "Bytes", 1e3, "1.5 KiB"}, {3 << 30, "Bytes", 1e4, "3 GiB"},
+		{1150.7, "Count", 1e4, "1151"}, {1150.7, "Count", 1e3, "1.2k"}, {12.345, "", 1e3, "12.3"},
+		{math.NaN(), "%", 1e3, "-"}, {math.NaN(), "Bytes", 1e3, "-"}, {math.Inf(1), "Count", 1e3, "-"},
+	} {
+		if got := Value(tc.v, tc.unit, tc.kilo); got != tc.want {
+			t.Errorf("Value(%v, %q, %g) = %q, want %q", tc.v, tc.unit, tc.kilo, got, tc.want)
+		}
+	}
+}
+
 func TestInt(t *testing.T) {
 	for _, tc := range []struct {
 		n    int64
