@@ -1,0 +1,278 @@
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs"
+	"github.com/cwreport/cwreport/jobs/history"
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/deliver"
+)
+
+// Executor runs fires for serve: it is the daemon's Task (Run), its
+// Recorder and its Deadline check. For each fire it asks history what the
+// period needs (nothing, a delivery retry from the spool, or a whole run),
+// records the run, renders through the Runner, spools the artifacts and
+// delivers through the Deliverer, whose Ledger is history: a target that
+// has a period is never sent it again.
+type Executor struct {
+	Runner *jobs.Runner
+	// Deliverer sends runs and notices; NewExecutor makes history its
+	// ledger.
+	Deliverer *jobs.Deliverer
+	Store     *history.Store
+	Spool     Spool
+	// Replica names this process in history and leases.
+	Replica string
+	// Locker, when set, also guards "report missing" notices, so one
+	// replica sends them (runs are guarded by the Lock wrapper).
+	Locker  Locker
+	Clock   Clock
+	Log     *slog.Logger
+	Metrics *Metrics
+	// MaxResumes bounds how often one period is resumed after restarts
+	// (a target that keeps failing is not retried forever); default 3.
+	MaxResumes int
+	// ResumeHorizon bounds how far back an "always" job looks for periods
+	// to resume; default 400 days.
+	ResumeHorizon time.Duration
+}
+
+// NewExecutor wires history as the delivery ledger and the spool beside
+// the history database.
+func NewExecutor(runner *jobs.Runner, dl *jobs.Deliverer, store *history.Store, historyPath string) *Executor {
+	dl.Pipeline.Ledger = jobs.HistoryLedger{Store: store}
+	return &Executor{Runner: runner, Deliverer: dl, Store: store, Spool: Spool{Dir: SpoolDir(historyPath)}, Clock: RealClock{}, Log: slog.Default()}
+}
+
+// RunKey is the run key of a fire: "morning/2026-11-24".
+func RunKey(f Fire) string { return jobs.NewRun(f.Job, f.At).Key() }
+
+func (x *Executor) clock() Clock {
+	if x.Clock == nil {
+		return RealClock{}
+	}
+	return x.Clock
+}
+
+func (x *Executor) log() *slog.Logger {
+	if x.Log == nil {
+		return slog.Default()
+	}
+	return x.Log
+}
+
+// Run is the Task: it brings the fire's period to "every target has it".
+func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
+	run := jobs.NewRun(f.Job, f.At)
+	key := run.Key()
+	p, err := x.Store.PeriodOf(ctx, key)
+	if err != nil {
+		return err
+	}
+	targets := f.Job.Deliver
+	if p.Completed && len(p.Missing(targets)) == 0 {
+		return &SkipError{Kind: SkipDone, Reason: fmt.Sprintf("%s already ran and every target has it", key)}
+	}
+	// A period that produced its report (or was interrupted, perhaps after
+	// rendering) re-sends the spooled bytes to the targets that lack them.
+	var spooled *Spooled
+	if p.Completed || p.Status == history.StatusInterrupted {
+		spooled, err = x.Spool.Load(key)
+		if err != nil {
+			x.log().Warn("spool unusable; the period is run again", "run", key, "err", err)
+			spooled = nil
+		}
+	}
+
+	started := x.clock().Now()
+	t0 := time.Now()
+	id, err := x.Store.StartRun(ctx, history.Run{Key: key, Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: started, Trigger: f.Trigger, Replica: x.Replica})
+	if err != nil {
+		return err
+	}
+	x.Metrics.started(f.Job.Name)
+	o := &outcome{status: history.StatusFailed}
+	defer func() {
+		if v := recover(); v != nil {
+			perr := &PanicError{Value: v, Stack: debug.Stack()}
+			o.status, o.reason = history.StatusFailed, perr.Error()
+			x.log().Error("run panicked", "run", key, "panic", v, "stack", string(perr.Stack))
+			err = perr
+		}
+		x.finish(ctx, id, f, key, o, t0)
+	}()
+
+	if spooled != nil {
+		x.log().Info("delivering the spooled report", "run", key, "trigger", f.Trigger, "missing", p.Missing(targets))
+		o.arts, o.gaps = spooled.Artifacts, spooled.Report.DataGaps
+		o.deliveries = x.Deliverer.Deliver(ctx, run, spooled.Report, spooled.Artifacts, targets)
+	} else {
+		rr := *x.Runner // a copy: this run renders only, delivery is below
+		rr.Deliverer = nil
+		res := rr.Run(ctx, run)
+		o.stats = res.Stats
+		if res.Err != nil {
+			o.reason = res.Err.Error()
+			o.status = x.failedStatus(ctx)
+			return res.Err
+		}
+		o.arts, o.gaps = res.Artifacts, res.Report.DataGaps
+		// Spooled before the first delivery: a crash between two targets
+		// leaves the bytes for the one still missing. A job without
+		// targets keeps its artifacts only here.
+		if serr := x.Spool.Save(key, res.Report, res.Artifacts); serr != nil {
+			x.log().Warn("could not spool the artifacts; a retry will render again", "run", key, "err", serr)
+		}
+		o.deliveries = x.Deliverer.Deliver(ctx, run, res.Report, res.Artifacts, targets)
+	}
+	o.status = history.StatusOK
+	if len(o.gaps) > 0 || deliver.Failed(o.deliveries) {
+		o.status = history.StatusDegraded
+	}
+	if deliver.Failed(o.deliveries) {
+		o.reason = "delivery failed for " + failedTargets(o.deliveries)
+		if errors.Is(context.Cause(ctx), ErrShutdown) {
+			// Resumed at the next start, for the missing targets only.
+			o.status, o.reason = history.StatusInterrupted, "stopped by shutdown during delivery; "+o.reason
+		}
+	}
+	if !deliver.Failed(o.deliveries) && len(targets) > 0 {
+		if rerr := x.Spool.Remove(key); rerr != nil {
+			x.log().Warn("could not remove the spool", "run", key, "err", rerr)
+		}
+	}
+	return nil
+}
+
+// failedStatus tells an interrupted run (shutdown) from a failed one.
+func (x *Executor) failedStatus(ctx context.Context) string {
+	if errors.Is(context.Cause(ctx), ErrShutdown) {
+		return history.StatusInterrupted
+	}
+	return history.StatusFailed
+}
+
+type outcome struct {
+	status, reason string
+	gaps           []report.DataGap
+	arts           []report.Artifact
+	deliveries     []deliver.Result
+	stats          map[string]int
+}
+
+func (x *Executor) finish(ctx context.Context, id int64, f Fire, key string, o *outcome, t0 time.Time) {
+	ctx = context.WithoutCancel(ctx) // the outcome is recorded even when the run was cancelled
+	gaps, _ := json.Marshal(o.gaps)
+	if o.gaps == nil {
+		gaps = nil
+	}
+	if err := x.Store.FinishRun(ctx, id, x.clock().Now(), o.status, o.reason, gaps, historyArtifacts(o.arts)); err != nil {
+		x.log().Error("could not record the run", "run", key, "err", err)
+	}
+	took := time.Since(t0)
+	x.Metrics.finished(f.Job.Name, o.status, took, x.clock().Now(), o.stats, o.deliveries)
+	attrs := []any{"run", key, "trigger", f.Trigger, "status", o.status, "took", took.Round(time.Millisecond), "artifacts", len(o.arts), "data_gaps", len(o.gaps)}
+	for _, d := range o.deliveries {
+		attrs = append(attrs, "deliver."+d.Target, d.Status)
+	}
+	switch o.status {
+	case history.StatusOK:
+		x.log().Info("run finished", attrs...)
+	case history.StatusDegraded, history.StatusInterrupted:
+		x.log().Warn("run finished", append(attrs, "reason", o.reason)...)
+	default:
+		x.log().Error("run failed", append(attrs, "reason", o.reason)...)
+	}
+}
+
+func failedTargets(ds []deliver.Result) string {
+	s := ""
+	for _, d := range ds {
+		if !d.OK() {
+			if s != "" {
+				s += ", "
+			}
+			s += d.Target
+		}
+	}
+	return s
+}
+
+// LastScheduled implements Recorder.
+func (x *Executor) LastScheduled(ctx context.Context, job string) (time.Time, error) {
+	return x.Store.LastScheduled(ctx, job)
+}
+
+// FirstSeen implements Recorder; it also seeds the job's metrics.
+func (x *Executor) FirstSeen(ctx context.Context, job string, now time.Time) (time.Time, error) {
+	last, err := x.Store.LastSuccess(ctx, job)
+	if err != nil {
+		return time.Time{}, err
+	}
+	x.Metrics.Job(job, last)
+	return x.Store.FirstSeen(ctx, job, now)
+}
+
+// Incomplete implements Recorder: periods of job that were interrupted or
+// that some target still lacks, within the catch-up policy, resumed fewer
+// than MaxResumes times, oldest first.
+func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time, error) {
+	now := x.clock().Now()
+	var since time.Time
+	switch job.CatchUp.Policy {
+	case "grace":
+		since = now.Add(-job.CatchUp.Grace.Duration)
+	case "always":
+		h := x.ResumeHorizon
+		if h <= 0 {
+			h = 400 * 24 * time.Hour
+		}
+		since = now.Add(-h)
+	default:
+		return nil, nil
+	}
+	ps, err := x.Store.Periods(ctx, job.Name, since)
+	if err != nil {
+		return nil, err
+	}
+	max := x.MaxResumes
+	if max <= 0 {
+		max = 3
+	}
+	var out []time.Time
+	for _, p := range ps {
+		incomplete := p.Status == history.StatusInterrupted || (p.Completed && len(p.Missing(job.Deliver)) > 0)
+		if !incomplete {
+			continue
+		}
+		if p.Resumes >= max {
+			x.log().Warn("period stays incomplete: resumed too often", "run", p.Key, "resumes", p.Resumes, "missing", p.Missing(job.Deliver))
+			continue
+		}
+		out = append(out, p.ScheduledAt)
+	}
+	return out, nil
+}
+
+// Skipped implements Recorder: the skip is a run record of its own.
+func (x *Executor) Skipped(ctx context.Context, f Fire, skip *SkipError) {
+	run := jobs.NewRun(f.Job, f.At)
+	status := history.StatusSkipped
+	if skip.Kind == SkipLeased {
+		status = history.StatusLeased
+	}
+	now := x.clock().Now()
+	if _, err := x.Store.StartRun(ctx, history.Run{Key: run.Key(), Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: now, Finished: now,
+		Status: status, Reason: skip.Reason, Trigger: f.Trigger, Replica: x.Replica}); err != nil {
+		x.log().Error("could not record a skipped run", "run", run.Key(), "err", err)
+	}
+	x.Metrics.skipped(f.Job.Name, status)
+}
