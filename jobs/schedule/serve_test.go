@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,9 @@ type harness struct {
 	open func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error)
 	// progress, when set, is called from inside each run (fault injection).
 	progress func()
+	// replica and locker: one of several replicas sharing leases.
+	replica string
+	locker  Locker
 
 	cancel context.CancelFunc
 	done   chan error
@@ -86,9 +90,16 @@ func (h *harness) start(now time.Time) {
 	dl.Open = h.open
 	dl.Pipeline.Policy = deliver.Policy{MaxAttempts: 1}
 	h.x = NewExecutor(runner, dl, store, h.historyPath())
-	h.x.Clock, h.x.Log, h.x.Replica, h.x.Metrics = h.clock, quietLog(), "test", NewMetrics()
+	if h.replica == "" {
+		h.replica = "test"
+	}
+	h.x.Clock, h.x.Log, h.x.Replica, h.x.Metrics, h.x.Locker = h.clock, quietLog(), h.replica, NewMetrics(), h.locker
 	h.fired = make(chan Fire, 1000)
-	task := Chain(h.x.Run, Recover(), SkipIfRunning(), Timeout())
+	wrappers := []Wrapper{Recover(), SkipIfRunning()}
+	if h.locker != nil {
+		wrappers = append(wrappers, Lock(h.locker, h.replica, RunKey))
+	}
+	task := Chain(h.x.Run, append(wrappers, Timeout())...)
 	d := &Daemon{Jobs: h.cfg.Jobs, Clock: h.clock, Recorder: h.x, Deadline: h.x.Deadline, Log: quietLog(), ShutdownTimeout: 2 * time.Minute,
 		Task: func(ctx context.Context, f Fire) error {
 			defer func() { h.fired <- f }()
@@ -562,4 +573,112 @@ func TestPanicInARunIsRecordedAndServeGoesOn(t *testing.T) {
 	if rs[1].Reason != "panic: analyzer bug" {
 		t.Errorf("reason %q", rs[1].Reason)
 	}
+}
+
+const deadlineYAML = `
+timezone: Asia/Seoul
+source: {type: %s, path: $DIR/missing-snapshot.json}
+targets:
+  files: {type: file, dir: $DIR/reports}
+jobs:
+  - name: morning
+    kind: daily-status
+    schedule: "0 8 * * *"
+    formats: [md]
+    deliver: [files]
+    deadline: 2h
+`
+
+// A job that has not succeeded by its deadline sends "report missing" to
+// its targets once, also across a restart; a job that succeeded does not.
+func TestDeadlineSendsReportMissingOnce(t *testing.T) {
+	dir := t.TempDir()
+	// The snapshot file does not exist: every run fails to collect.
+	h := newHarness(t, dir, fmt.Sprintf(deadlineYAML, "snapshot"))
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 2) // the schedule loop and the deadline loop
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.clock.waitFor(t, 2)
+	h.clock.advance(kst(t, 2026, 11, 24, 10, 0))
+	waitUntil(t, func() bool {
+		ok, _ := h.store.Delivered(context.Background(), "morning/2026-11-24/missing", "files")
+		return ok
+	})
+	h.stop()
+	h2 := newHarness(t, dir, fmt.Sprintf(deadlineYAML, "snapshot"))
+	h2.start(kst(t, 2026, 11, 24, 10, 30)) // checks the 08:00 deadline again at start
+	h2.clock.waitFor(t, 2)
+	h2.stop()
+
+	equal(t, "history", runs(t, h.historyPath()), []string{"morning/2026-11-24 schedule failed", "morning/2026-11-24/missing deadline ok"})
+	equal(t, "notice deliveries", deliveries(t, h.historyPath(), "morning/2026-11-24/missing"), []string{"files ok"})
+	notice, err := os.ReadFile(filepath.Join(dir, "reports", "morning", "2026", "11", "24", "morning-2026-11-24.missing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# 보고서 누락: morning 작업의 2026-11-24 일일 현황 보고서가 마감 시각 2026-11-24 10:00 KST까지 만들어지지 않았습니다", "마지막 실행이 실패했습니다", "- 마감 시각: 2026-11-24 10:00 KST"} {
+		if !strings.Contains(string(notice), want) {
+			t.Errorf("notice lacks %q:\n%s", want, notice)
+		}
+	}
+
+	// With the demo source the run succeeds: no notice at the deadline.
+	dir = t.TempDir()
+	h = newHarness(t, dir, fmt.Sprintf(deadlineYAML, "demo"))
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 2)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.clock.waitFor(t, 2)
+	h.clock.advance(kst(t, 2026, 11, 24, 10, 0))
+	h.clock.waitFor(t, 2) // the deadline loop checked and sleeps towards tomorrow
+	h.stop()
+	equal(t, "history with success", runs(t, h.historyPath()), []string{"morning/2026-11-24 schedule ok"})
+}
+
+func TestMetrics(t *testing.T) {
+	dir := t.TempDir()
+	// A saved dataset replays its API call counts, as the AWS source
+	// reports them.
+	if err := os.WriteFile(filepath.Join(dir, "snap.json"), []byte(`{"stats": {"cloudwatch:GetMetricData": 3, "ec2:DescribeInstances": 1}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.Replace(morningYAML, "source: {type: demo}", "source: {type: snapshot, path: $DIR/snap.json}", 1)
+	h := newHarness(t, dir, yaml)
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 1)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.clock.waitFor(t, 1)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 30), 1) // same period: skipped as done
+	body := scrape(t, h.x.Metrics)
+	h.stop()
+	for _, want := range []string{
+		`cwreport_runs_total{job="morning",status="ok"} 1`,
+		`cwreport_runs_total{job="morning",status="skipped"} 1`,
+		`cwreport_deliveries_total{outcome="ok",target="files"} 1`,
+		`cwreport_aws_api_calls_total{api="cloudwatch:GetMetricData",job="morning"} 3`,
+		`cwreport_aws_api_calls_total{api="ec2:DescribeInstances",job="morning"} 1`,
+		fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())),
+		`cwreport_running_runs{job="morning"} 0`,
+		`cwreport_run_duration_seconds_count{job="morning"} 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// After a restart the last success comes from history.
+	h2 := newHarness(t, dir, yaml)
+	h2.start(kst(t, 2026, 11, 24, 8, 45))
+	h2.clock.waitFor(t, 1) // the 08:30 fire is not caught up again: it was recorded as skipped
+	body = scrape(t, h2.x.Metrics)
+	h2.stop()
+	if want := fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())); !strings.Contains(body, want) {
+		t.Errorf("after restart, metrics lack %s", want)
+	}
+}
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
 }

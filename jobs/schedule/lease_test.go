@@ -1,0 +1,49 @@
+package schedule
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/sivchari/kumo"
+
+	"github.com/cwreport/cwreport/jobs/schedule/lease"
+)
+
+// Two replicas with their own history share a lease bucket (kumo, which
+// honours If-None-Match: * as S3 does): the period runs and is delivered
+// once; the other replica records it as leased, and a later fire of the
+// same period on the first replica still finds its own lease.
+func TestReplicasRunAPeriodOnce(t *testing.T) {
+	srv := kumo.NewServer()
+	defer srv.Close()
+	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
+	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("serve-leases")}); err != nil {
+		t.Fatal(err)
+	}
+	shared := t.TempDir() // both replicas deliver to the same directory
+	var hs []*harness
+	for _, name := range []string{"replica-a", "replica-b"} {
+		h := newHarness(t, t.TempDir(), strings.ReplaceAll(morningYAML, "$DIR/reports", shared))
+		h.replica = name
+		h.locker = &lease.S3{Client: client, Bucket: "serve-leases", Prefix: "cwreport/leases/"}
+		hs = append(hs, h)
+	}
+	for _, h := range hs {
+		h.start(kst(t, 2026, 11, 24, 7, 59))
+		h.clock.waitFor(t, 1)
+		h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	}
+	hs[0].clock.waitFor(t, 1)
+	hs[0].fireAt(kst(t, 2026, 11, 24, 8, 30), 1)
+	for _, h := range hs {
+		h.stop()
+	}
+	equal(t, "replica a", runs(t, hs[0].historyPath()), []string{"morning/2026-11-24 schedule ok", "morning/2026-11-24 schedule skipped"})
+	equal(t, "replica b", runs(t, hs[1].historyPath()), []string{"morning/2026-11-24 schedule leased"})
+	equal(t, "deliveries by b", deliveries(t, hs[1].historyPath(), "morning/2026-11-24"), nil)
+}
