@@ -170,6 +170,31 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// ErrNoHistory means the database file does not exist yet.
+var ErrNoHistory = errors.New("no history yet")
+
+// OpenReadOnly opens an existing database for reading, leaving it as it
+// is: `cwreport history` reads while serve writes, and must neither create
+// the file nor mark serve's running runs as interrupted.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open history %s: %w (serve has not run with this history.path)", path, ErrNoHistory)
+		}
+		return nil, fmt.Errorf("open history: %w", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, fmt.Errorf("open history %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open history %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -211,5 +212,42 @@ func TestInterruptRunning(t *testing.T) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+// Reading history while serve writes leaves serve's running runs alone.
+func TestOpenReadOnlyBesideAWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "history.db")
+	if _, err := OpenReadOnly(ctx, path); !errors.Is(err, ErrNoHistory) {
+		t.Fatalf("missing file: %v", err)
+	}
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	if _, err := w.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at, Started: at}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	runs, err := r.Recent(ctx, "", 10)
+	if err != nil || len(runs) != 1 || runs[0].Status != StatusRunning {
+		t.Fatalf("reader sees %+v %v", runs, err)
+	}
+	if _, err := r.StartRun(ctx, Run{Key: "x/1", Job: "x", ScheduledAt: at, Started: at}); err == nil {
+		t.Error("a read-only store accepted a write")
+	}
+	// The writer goes on.
+	if _, err := w.StartRun(ctx, Run{Key: "m/2026-11-25", Job: "m", ScheduledAt: at, Started: at}); err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := r.Recent(ctx, "", 10); len(runs) != 2 {
+		t.Errorf("reader does not see the new run: %d", len(runs))
 	}
 }
