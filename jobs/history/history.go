@@ -290,7 +290,8 @@ func (s *Store) LastSuccess(ctx context.Context, job string) (time.Time, error) 
 }
 
 // Recent returns the latest runs, newest first, with their deliveries; job
-// "" means every job.
+// "" means every job. Deliveries recorded before the oldest run returned
+// belong to older runs and are left out.
 func (s *Store) Recent(ctx context.Context, job string, limit int) ([]Run, error) {
 	q := `SELECT id, run_key, job, period, scheduled_at, started_at, finished_at, status, reason, trigger, replica, data_gaps, artifacts FROM runs`
 	args := []any{}
@@ -320,12 +321,28 @@ func (s *Store) Recent(ctx context.Context, job string, limit int) ([]Run, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	for i := range runs {
-		ds, err := s.Deliveries(ctx, runs[i].Key)
+	// Deliveries are kept by run key; each goes to the run of its key that
+	// was going on when it was recorded (the latest one started before
+	// it). Skipped fires delivered nothing.
+	byKey := map[string][]int{} // indexes into runs, newest first
+	for i, r := range runs {
+		if r.Status != StatusSkipped && r.Status != StatusLeased {
+			byKey[r.Key] = append(byKey[r.Key], i)
+		}
+	}
+	for key, idx := range byKey {
+		ds, err := s.Deliveries(ctx, key)
 		if err != nil {
 			return nil, err
 		}
-		runs[i].Deliveries = ds
+		for _, d := range ds {
+			for _, i := range idx {
+				if !d.At.Before(runs[i].Started) {
+					runs[i].Deliveries = append(runs[i].Deliveries, d)
+					break
+				}
+			}
+		}
 	}
 	return runs, nil
 }

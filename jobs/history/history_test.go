@@ -251,3 +251,41 @@ func TestOpenReadOnlyBesideAWriter(t *testing.T) {
 		t.Errorf("reader does not see the new run: %d", len(runs))
 	}
 }
+
+func TestRecentGivesEachRunItsDeliveries(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	add := func(status, trigger string, started time.Time) {
+		t.Helper()
+		if _, err := s.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at, Started: started, Finished: started.Add(time.Minute), Status: status, Trigger: trigger}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliver := func(target, status string, when time.Time) {
+		t.Helper()
+		if err := s.RecordDelivery(ctx, Delivery{RunKey: "m/2026-11-24", Target: target, Status: status, At: when}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(StatusInterrupted, TriggerSchedule, at)
+	deliver("a", DeliveryOK, at.Add(10*time.Second))
+	add(StatusOK, TriggerResume, at.Add(2*time.Hour))
+	deliver("b", DeliveryOK, at.Add(2*time.Hour+time.Second))
+	add(StatusSkipped, TriggerSchedule, at.Add(3*time.Hour))
+	runs, err := s.Recent(ctx, "m", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		var ts []string
+		for _, d := range r.Deliveries {
+			ts = append(ts, d.Target)
+		}
+		got = append(got, r.Status+":"+strings.Join(ts, ","))
+	}
+	if strings.Join(got, " ") != "skipped: ok:b interrupted:a" {
+		t.Errorf("deliveries by run: %v", got)
+	}
+}
