@@ -33,7 +33,7 @@ type env struct {
 }
 
 func commands() []*command {
-	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand(), testSendCommand(), incidentCommand(), benchmarkCommand(), verifyCommand(), keygenCommand(), iamPolicyCommand()}
+	return []*command{demoCommand(), runCommand(), validateCommand(), listCommand(), serveCommand(), historyCommand(), testSendCommand(), incidentCommand(), benchmarkCommand(), verifyCommand(), keygenCommand(), iamPolicyCommand()}
 }
 
 func main() {
