@@ -190,11 +190,17 @@ func appendMasked(dst []byte, s string) []byte {
 				continue
 			}
 		}
-		j := i
+		j, digits := i, false
 		for j < len(s) && isWord(s[j]) {
+			digits = digits || isDigit(s[j])
 			j++
 		}
-		dst = appendWord(dst, s[i:j])
+		if digits {
+			dst = appendWord(dst, s[i:j])
+		} else {
+			// Letters only, the most common word: every rule needs a digit.
+			dst = append(dst, s[i:j]...)
+		}
 		i = j
 	}
 	return dst
@@ -220,13 +226,16 @@ func appendWord(dst []byte, w string) []byte {
 			p++
 			continue
 		}
-		// A part: up to the next separator. A UUID spans separators.
-		if p == 0 || isSep(w[p-1]) {
+		// A part: up to the next separator. A UUID spans separators. (At
+		// p = 0 the word as a whole was tried already.)
+		if p > 0 && isSep(w[p-1]) {
 			if n := uuidLen(w[p:]); n > 0 {
 				dst = append(dst, "<UUID>"...)
 				p += n
 				continue
 			}
+		}
+		if p == 0 || isSep(w[p-1]) {
 			q := p
 			for q < len(w) && !isSep(w[q]) {
 				q++

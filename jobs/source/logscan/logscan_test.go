@@ -139,3 +139,20 @@ func BenchmarkScan(b *testing.B) {
 		_ = s.Stats()
 	}
 }
+
+// BenchmarkMask: three real error shapes (gRPC, Spring with thread names,
+// klog), about 450 bytes.
+func BenchmarkMask(b *testing.B) {
+	lines := []string{
+		"2026-11-24T08:07:01Z ERROR grpc: failed to connect to 10.0.7.5:443 request 70",
+		"2026-11-24T06:35:04.140+09:00 ERROR 5121 --- [order-api] [nio-8080-exec-18] c.d.o.web.OrderController         : request failed orderId=7342202 java.lang.NullPointerException at OrderService.place(OrderService.java:214)",
+		`E1123 18:00:03.730133      11 controller.go:113] loading OpenAPI spec for "v1beta1.metrics.k8s.io" failed with: failed to download v1beta1.metrics.k8s.io: rpc error: code = Unavailable`,
+	}
+	var dst []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			dst = appendMasked(dst[:0], l)
+		}
+	}
+}
