@@ -93,14 +93,17 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 		return 1
 	}
 	defer unlock()
-	store, err := history.Open(ctx, cfg.History.Path)
+	// Startup is not cut short by a signal (a pod stopped while starting):
+	// it completes, then the daemon sees the signal and exits 0.
+	setup := context.WithoutCancel(ctx)
+	store, err := history.Open(setup, cfg.History.Path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cwreport serve: %v\n", err)
 		return 1
 	}
 	defer store.Close()
 
-	runner, err := newRunner(ctx, &env{stdout: e.stdout, stderr: e.stderr, getenv: e.getenv}, cfg) // no progress line in a daemon's log
+	runner, err := newRunner(setup, &env{stdout: e.stdout, stderr: e.stderr, getenv: e.getenv}, cfg) // no progress line in a daemon's log
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cwreport serve: %v\n", err)
 		return 1
@@ -109,7 +112,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 	x.Log, x.Replica, x.Metrics = log, replica, schedule.NewMetrics()
 	wrappers := []schedule.Wrapper{schedule.Recover(), schedule.SkipIfRunning()}
 	if cfg.Lease != nil {
-		l, err := lease.Open(ctx, cfg.Lease, cfg.Source.Region)
+		l, err := lease.Open(setup, cfg.Lease, cfg.Source.Region)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cwreport serve: %v\n", err)
 			return 1

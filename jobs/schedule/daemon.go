@@ -160,12 +160,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return errors.New("no job has a schedule; serve has nothing to do (run on-demand jobs with cwreport run)")
 	}
 	now := d.Clock.Now()
+	setup := context.WithoutCancel(ctx) // a signal during startup ends serve after it, not with an error
 	for _, e := range entries {
-		first, err := d.Recorder.FirstSeen(ctx, e.job.Name, now)
+		first, err := d.Recorder.FirstSeen(setup, e.job.Name, now)
 		if err != nil {
 			return fmt.Errorf("job %s: %w", e.job.Name, err)
 		}
-		last, err := d.Recorder.LastScheduled(ctx, e.job.Name)
+		last, err := d.Recorder.LastScheduled(setup, e.job.Name)
 		if err != nil {
 			return fmt.Errorf("job %s: %w", e.job.Name, err)
 		}
@@ -230,7 +231,7 @@ func (d *Daemon) loop(ctx, taskCtx context.Context, wg *sync.WaitGroup, e *entry
 	now := d.Clock.Now()
 	func() {
 		defer close(e.caughtUp)
-		inc, err := d.Recorder.Incomplete(ctx, job)
+		inc, err := d.Recorder.Incomplete(context.WithoutCancel(ctx), job)
 		if err != nil {
 			d.Log.Error("read history for resume", "job", job.Name, "err", err)
 		}
@@ -247,7 +248,7 @@ func (d *Daemon) loop(ctx, taskCtx context.Context, wg *sync.WaitGroup, e *entry
 		m := FindMissed(job, e.sched, e.since, now)
 		if m.Dropped > 0 {
 			d.Log.Warn("missed runs not caught up", "job", job.Name, "count", m.Dropped, "latest", m.Last, "policy", job.CatchUp.Policy)
-			d.Recorder.Skipped(ctx, Fire{Job: job, At: m.Last, Trigger: TriggerCatchUp}, &SkipError{Kind: SkipLate,
+			d.Recorder.Skipped(context.WithoutCancel(ctx), Fire{Job: job, At: m.Last, Trigger: TriggerCatchUp}, &SkipError{Kind: SkipLate,
 				Reason: fmt.Sprintf("missed %d fire(s) up to this one while cwreport was not running; catch-up policy %s does not run them this late", m.Dropped, policyText(job))})
 		}
 		if len(m.Run) > 0 {
@@ -272,7 +273,7 @@ func (d *Daemon) loop(ctx, taskCtx context.Context, wg *sync.WaitGroup, e *entry
 			// missed even though serve was "running".
 			f.Trigger = TriggerCatchUp
 			if !Allows(job, next, d.Clock.Now()) {
-				d.Recorder.Skipped(ctx, f, &SkipError{Kind: SkipLate, Reason: fmt.Sprintf("the timer woke %s late (the process or machine was suspended); catch-up policy %s does not run it this late", late.Round(time.Second), policyText(job))})
+				d.Recorder.Skipped(context.WithoutCancel(ctx), f, &SkipError{Kind: SkipLate, Reason: fmt.Sprintf("the timer woke %s late (the process or machine was suspended); catch-up policy %s does not run it this late", late.Round(time.Second), policyText(job))})
 				next = e.sched.Next(next)
 				continue
 			}
