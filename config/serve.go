@@ -1,24 +1,34 @@
 package config
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
 // History says where run history is kept.
 type History struct {
-	// Path is the SQLite database file; default ./cwreport-history.db.
+	// Path is the SQLite database file, relative to the working directory
+	// unless absolute; default cwreport-history.db. The spool (artifacts
+	// kept until every target has them) is the directory spool beside it.
+	// One serve per file: put it on a persistent volume.
 	Path string `yaml:"path"`
 }
 
 // Server configures `cwreport serve`.
 type Server struct {
-	// Listen is the address of /healthz and /metrics; default :9108. Empty
-	// string "off" disables the listener.
+	// Listen is the address (host:port) of /healthz and /metrics; default
+	// :9108; "off" disables the listener.
 	Listen string `yaml:"listen"`
 	// LogFormat is text or json; default text.
 	LogFormat string `yaml:"log_format"`
 	// ShutdownTimeout is how long running jobs may finish after SIGTERM;
-	// default 2m. Jobs still running then are recorded as interrupted.
+	// default 2m. Jobs still running then are recorded as interrupted and
+	// resumed at the next start. Keep it below Kubernetes'
+	// terminationGracePeriodSeconds.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
-	// Replica names this process in history and leases; default the host name.
+	// Replica names this process in history and leases; default the host
+	// name. A replica resumes a period whose lease it holds only under the
+	// same name.
 	Replica string `yaml:"replica"`
 }
 
@@ -38,7 +48,8 @@ type Lease struct {
 // CatchUp says what serve does about fire times missed while it was down.
 type CatchUp struct {
 	// Policy is always, grace or never. Default by period: day jobs grace,
-	// week and month jobs always, run jobs never.
+	// week and month jobs always, run jobs never. It also bounds which
+	// interrupted or partly delivered periods are resumed at start.
 	Policy string `yaml:"policy"`
 	// Grace is how late a missed run may still start under policy grace;
 	// default 6h.
@@ -57,6 +68,11 @@ func (v *validator) serve(c *Config) {
 	if c.Server.ShutdownTimeout.IsSet() && c.Server.ShutdownTimeout.Duration <= 0 {
 		v.errorf("server.shutdown_timeout", "found %q; expected a positive duration such as 2m", c.Server.ShutdownTimeout.Raw)
 	}
+	if l := c.Server.Listen; l != "" && l != "off" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			v.errorf("server.listen", "found %q: %v; expected host:port such as :9108 or 127.0.0.1:9108, or off", l, err)
+		}
+	}
 	if c.Lease != nil && c.Lease.Bucket == "" {
 		v.errorf("lease.bucket", "missing; a lease needs the S3 bucket that holds the lease objects")
 	}
@@ -71,6 +87,8 @@ func (v *validator) catchUp(path string, j *Job) {
 	}
 	if j.Deadline.IsSet() && j.Deadline.Duration <= 0 {
 		v.errorf(path+".deadline", "found %q; expected a positive duration such as 2h", j.Deadline.Raw)
+	} else if j.Deadline.IsSet() && j.Schedule == "" {
+		v.errorf(path+".deadline", "set on a job without schedule; a deadline counts from each scheduled time (add schedule: or remove deadline:)")
 	}
 }
 
