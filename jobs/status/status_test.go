@@ -596,3 +596,14 @@ func TestInventoryGapKeepsMetrics(t *testing.T) {
 		t.Error("inventory gap: metrics must still be analyzed, with a note")
 	}
 }
+
+// A whole-collection metrics gap (the aws source's "metrics" part when every
+// GetMetricData call failed) must not turn into "this instance publishes
+// nothing": the instance's data may simply not have been read.
+func TestCollectionGapIsNotNoData(t *testing.T) {
+	b := crafted(fixedAt)
+	b.instance("i-9", "silent", "t3.micro")
+	one(t, b.analyze(t, nil), FindNoData, "silent")
+	b.ds.Gaps = []source.Gap{{Source: "aws", Part: "metrics", API: "cloudwatch:GetMetricData", Error: "AccessDenied"}}
+	none(t, b.analyze(t, nil), FindNoData, "silent")
+}
