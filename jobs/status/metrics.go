@@ -454,10 +454,7 @@ func (a *run) metrics() {
 		}
 		if im.by[mCPU] != nil {
 			ms.withCPU++
-		} else if im.inst != nil && (im.inst.State == "" || im.inst.State == "running") && !d.Missing("metrics") && !d.Missing("metrics:"+im.id) {
-			// A gap for the whole collection ("metrics": every GetMetricData
-			// call failed, or the scope could not be applied) may hide any
-			// instance's data: "publishes nothing" is said only when clean.
+		} else if im.inst != nil && (im.inst.State == "" || im.inst.State == "running") && !d.Missing("metrics:"+im.id) {
 			ms.noData++
 			a.add(a.noDataFinding(im))
 		}

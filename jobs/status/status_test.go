@@ -598,8 +598,9 @@ func TestInventoryGapKeepsMetrics(t *testing.T) {
 }
 
 // A whole-collection metrics gap (the aws source's "metrics" part when every
-// GetMetricData call failed) must not turn into "this instance publishes
-// nothing": the instance's data may simply not have been read.
+// GetMetricData call failed) makes the metrics section unknown; it must not
+// turn into "this instance publishes nothing" (a regression guard: the
+// section returns before any instance is judged).
 func TestCollectionGapIsNotNoData(t *testing.T) {
 	b := crafted(fixedAt)
 	b.instance("i-9", "silent", "t3.micro")
