@@ -88,6 +88,9 @@ func printRun(w io.Writer, cfg *config.Config, r history.Run) {
 	if !r.Finished.IsZero() && r.Status != history.StatusSkipped && r.Status != history.StatusLeased {
 		line += "  " + r.Finished.Sub(r.Started).Round(10*time.Millisecond).String()
 	}
+	if r.Repeats > 1 {
+		line += fmt.Sprintf("  %d fires, the last at %s", r.Repeats, r.ScheduledAt.In(loc).Format("15:04:05"))
+	}
 	if len(r.Artifacts) > 0 {
 		line += fmt.Sprintf("  %d artifact(s)", len(r.Artifacts))
 	}
@@ -141,6 +144,7 @@ func printHistoryJSON(e *env, runs []history.Run) int {
 		Status      string             `json:"status"`
 		Reason      string             `json:"reason,omitempty"`
 		Trigger     string             `json:"trigger"`
+		Repeats     int                `json:"repeats"`
 		Replica     string             `json:"replica,omitempty"`
 		DataGaps    json.RawMessage    `json:"data_gaps"`
 		Artifacts   []history.Artifact `json:"artifacts"`
@@ -149,7 +153,7 @@ func printHistoryJSON(e *env, runs []history.Run) int {
 	out := make([]run, 0, len(runs))
 	for _, r := range runs {
 		o := run{RunKey: r.Key, Job: r.Job, Period: r.Period, ScheduledAt: r.ScheduledAt, Started: r.Started, Status: r.Status, Reason: r.Reason,
-			Trigger: r.Trigger, Replica: r.Replica, DataGaps: r.DataGaps, Artifacts: r.Artifacts, Deliveries: []delivery{}}
+			Trigger: r.Trigger, Repeats: r.Repeats, Replica: r.Replica, DataGaps: r.DataGaps, Artifacts: r.Artifacts, Deliveries: []delivery{}}
 		if !r.Finished.IsZero() {
 			f := r.Finished
 			o.Finished = &f

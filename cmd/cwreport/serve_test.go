@@ -196,7 +196,9 @@ jobs:
 	}
 	okByKey := map[string]history.Run{}
 	jobsSeen := map[string]bool{}
+	fires := 0
 	for _, r := range runs {
+		fires += r.Repeats
 		switch r.Status {
 		case history.StatusOK:
 			if _, dup := okByKey[r.Key]; dup {
@@ -209,8 +211,10 @@ jobs:
 			t.Errorf("%s: %s (%s)", r.Key, r.Status, r.Reason)
 		}
 	}
-	if !jobsSeen["morning"] || !jobsSeen["tick"] || len(runs) < 6 {
-		t.Fatalf("history after two serves: %d runs, ok: %v\n%s", len(runs), okByKey, d.log)
+	// Two jobs firing every second for over three seconds; repeated
+	// skips of a period share one record.
+	if !jobsSeen["morning"] || !jobsSeen["tick"] || fires < 6 {
+		t.Fatalf("history after two serves: %d records of %d fires, ok: %v\n%s", len(runs), fires, okByKey, d.log)
 	}
 	for key, r := range okByKey {
 		ds, err := st.Deliveries(context.Background(), key)

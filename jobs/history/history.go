@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -65,7 +66,10 @@ type Run struct {
 	Replica     string
 	DataGaps    json.RawMessage // the report's data_gaps
 	Artifacts   []Artifact
-	Deliveries  []Delivery
+	// Repeats counts the identical skipped fires this record stands for
+	// (1 for a run).
+	Repeats    int
+	Deliveries []Delivery
 }
 
 // Artifact is one file a run produced.
@@ -107,10 +111,12 @@ CREATE TABLE IF NOT EXISTS runs (
   trigger      TEXT NOT NULL DEFAULT '',
   replica      TEXT NOT NULL DEFAULT '',
   data_gaps    TEXT NOT NULL DEFAULT '[]',
-  artifacts    TEXT NOT NULL DEFAULT '[]'
+  artifacts    TEXT NOT NULL DEFAULT '[]',
+  repeats      INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs(run_key);
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs(job, scheduled_at);
+CREATE INDEX IF NOT EXISTS runs_by_key_status ON runs(run_key, status);
 CREATE TABLE IF NOT EXISTS deliveries (
   id       INTEGER PRIMARY KEY AUTOINCREMENT,
   run_key  TEXT NOT NULL,
@@ -158,7 +164,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open history %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open history %s: create schema: %w", path, err)
 	}
@@ -193,6 +199,29 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open history %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// migrate creates the schema and adds what earlier versions lacked.
+func migrate(ctx context.Context, db *sql.DB) error {
+	// runs.repeats came after the first schema: add it before the indexes
+	// and queries that use it.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 1 {
+		var has bool
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM pragma_table_info('runs') WHERE name = 'repeats'`).Scan(&has); err != nil {
+			return err
+		}
+		if !has {
+			if _, err := db.ExecContext(ctx, `ALTER TABLE runs ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1`); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := db.ExecContext(ctx, schema)
+	return err
 }
 
 // Close closes the database.
@@ -293,7 +322,7 @@ func (s *Store) LastSuccess(ctx context.Context, job string) (time.Time, error) 
 // "" means every job. Deliveries recorded before the oldest run returned
 // belong to older runs and are left out.
 func (s *Store) Recent(ctx context.Context, job string, limit int) ([]Run, error) {
-	q := `SELECT id, run_key, job, period, scheduled_at, started_at, finished_at, status, reason, trigger, replica, data_gaps, artifacts FROM runs`
+	q := `SELECT id, run_key, job, period, scheduled_at, started_at, finished_at, status, reason, trigger, replica, data_gaps, artifacts, repeats FROM runs`
 	args := []any{}
 	if job != "" {
 		q += ` WHERE job = ?`
@@ -310,7 +339,7 @@ func (s *Store) Recent(ctx context.Context, job string, limit int) ([]Run, error
 	for rows.Next() {
 		var r Run
 		var sched, started, finished, gaps, arts string
-		if err := rows.Scan(&r.ID, &r.Key, &r.Job, &r.Period, &sched, &started, &finished, &r.Status, &r.Reason, &r.Trigger, &r.Replica, &gaps, &arts); err != nil {
+		if err := rows.Scan(&r.ID, &r.Key, &r.Job, &r.Period, &sched, &started, &finished, &r.Status, &r.Reason, &r.Trigger, &r.Replica, &gaps, &arts, &r.Repeats); err != nil {
 			return nil, fmt.Errorf("read history: %w", err)
 		}
 		r.ScheduledAt, r.Started, r.Finished = parseTime(sched), parseTime(started), parseTime(finished)
@@ -391,16 +420,18 @@ func (s *Store) FirstSeen(ctx context.Context, job string, now time.Time) (time.
 // Period is what history knows about one run key.
 type Period struct {
 	Key string
-	Job string
-	// ScheduledAt is the instant of the latest run that was not skipped.
+	// ScheduledAt is the instant of the latest run that was not skipped
+	// (of the first fire when all were skipped).
 	ScheduledAt time.Time
 	// Status is the latest run's status, skips aside ("" when every fire
-	// of the period was skipped).
+	// of the period was skipped; leased when another replica holds it).
 	Status string
 	// Completed: some run produced the report (ok or degraded).
 	Completed bool
-	// Delivered holds the targets that have the report.
+	// Delivered holds the targets that have the report; Failed those whose
+	// every delivery of it failed.
 	Delivered map[string]bool
+	Failed    map[string]bool
 	// Resumes counts runs started to resume the period.
 	Resumes int
 }
@@ -416,79 +447,137 @@ func (p Period) Missing(targets []string) []string {
 	return out
 }
 
+// notSkipped lists the statuses of runs that did something.
+const notSkipped = `('` + StatusRunning + `','` + StatusOK + `','` + StatusDegraded + `','` + StatusFailed + `','` + StatusInterrupted + `')`
+
 // PeriodOf returns the state of one run key; a key never seen has the zero
-// state (with Key set).
+// state (with Key set). Its cost does not grow with the number of skipped
+// fires of the period (a schedule firing every second records one an
+// instant).
 func (s *Store) PeriodOf(ctx context.Context, key string) (Period, error) {
-	ps, err := s.periods(ctx, `run_key = ?`, key)
-	if err != nil || len(ps) == 0 {
-		return Period{Key: key, Delivered: map[string]bool{}}, err
+	p := Period{Key: key, Delivered: map[string]bool{}, Failed: map[string]bool{}}
+	fail := func(err error) (Period, error) { return p, fmt.Errorf("read period %s: %w", key, err) }
+	var status, sched string
+	err := s.db.QueryRowContext(ctx, `SELECT status, scheduled_at FROM runs WHERE run_key = ? AND trigger <> ? AND status IN `+notSkipped+` ORDER BY id DESC LIMIT 1`, key, TriggerDeadline).Scan(&status, &sched)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		var first sql.NullString
+		if err := s.db.QueryRowContext(ctx, `SELECT scheduled_at FROM runs WHERE run_key = ? ORDER BY id LIMIT 1`, key).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fail(err)
+		}
+		p.ScheduledAt = parseTime(first.String)
+		var leased bool
+		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE run_key = ? AND status = ?)`, key, StatusLeased).Scan(&leased); err != nil {
+			return fail(err)
+		}
+		if leased {
+			p.Status = StatusLeased
+		}
+		return p, nil
+	case err != nil:
+		return fail(err)
 	}
-	return ps[0], nil
-}
-
-// Periods returns the state of every run key of job with a run scheduled
-// at or after since, oldest first.
-func (s *Store) Periods(ctx context.Context, job string, since time.Time) ([]Period, error) {
-	return s.periods(ctx, `run_key IN (SELECT run_key FROM runs WHERE job = ? AND scheduled_at >= ?)`, job, fmtTime(since))
-}
-
-func (s *Store) periods(ctx context.Context, where string, args ...any) ([]Period, error) {
-	args = append([]any{TriggerDeadline}, args...)
-	rows, err := s.db.QueryContext(ctx, `SELECT run_key, job, scheduled_at, status, trigger FROM runs WHERE trigger <> ? AND (`+where+`) ORDER BY id`, args...)
+	p.Status, p.ScheduledAt = status, parseTime(sched)
+	err = s.db.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM runs WHERE run_key = ? AND trigger <> ? AND status IN (?, ?)),
+		(SELECT COUNT(*) FROM runs WHERE run_key = ? AND trigger = ? AND status IN `+notSkipped+`)`,
+		key, TriggerDeadline, StatusOK, StatusDegraded, key, TriggerResume).Scan(&p.Completed, &p.Resumes)
 	if err != nil {
-		return nil, fmt.Errorf("read periods: %w", err)
+		return fail(err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT target, status FROM deliveries WHERE run_key = ?`, key)
+	if err != nil {
+		return fail(err)
 	}
 	defer rows.Close()
-	byKey := map[string]*Period{}
-	var order []string
 	for rows.Next() {
-		var key, job, sched, status, trigger string
-		if err := rows.Scan(&key, &job, &sched, &status, &trigger); err != nil {
-			return nil, fmt.Errorf("read periods: %w", err)
+		var target, st string
+		if err := rows.Scan(&target, &st); err != nil {
+			return fail(err)
 		}
-		p := byKey[key]
-		if p == nil {
-			p = &Period{Key: key, Job: job, Delivered: map[string]bool{}}
-			byKey[key] = p
-			order = append(order, key)
-		}
-		if status == StatusSkipped || status == StatusLeased {
-			if p.ScheduledAt.IsZero() {
-				p.ScheduledAt = parseTime(sched)
-			}
-			if p.Status == "" && status == StatusLeased {
-				p.Status = StatusLeased
-			}
-			continue
-		}
-		p.ScheduledAt, p.Status = parseTime(sched), status
-		if status == StatusOK || status == StatusDegraded {
-			p.Completed = true
-		}
-		if trigger == TriggerResume {
-			p.Resumes++
+		if st == DeliveryOK {
+			p.Delivered[target] = true
+		} else {
+			p.Failed[target] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read periods: %w", err)
+		return fail(err)
+	}
+	for t := range p.Delivered {
+		delete(p.Failed, t)
+	}
+	return p, nil
+}
+
+// Unfinished returns the periods of job scheduled at or after since that
+// were interrupted or whose delivery failed for a target that never got
+// them, oldest first. Targets added to a job later are not owed its
+// earlier periods.
+func (s *Store) Unfinished(ctx context.Context, job string, since time.Time) ([]Period, error) {
+	// Candidates: keys with an interrupted run, and keys with a failed
+	// delivery (deliveries are keyed "job/period": a range of the index).
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT run_key FROM runs WHERE job = ? AND scheduled_at >= ? AND status = ? AND trigger <> ?
+		UNION
+		SELECT run_key FROM deliveries WHERE run_key >= ? AND run_key < ? AND status = ?`,
+		job, fmtTime(since), StatusInterrupted, TriggerDeadline, job+"/", job+"0", DeliveryFailed)
+	if err != nil {
+		return nil, fmt.Errorf("read unfinished periods of %s: %w", job, err)
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read unfinished periods of %s: %w", job, err)
+		}
+		keys = append(keys, k)
 	}
 	rows.Close()
-	out := make([]Period, 0, len(order))
-	for _, k := range order {
-		p := byKey[k]
-		ds, err := s.Deliveries(ctx, k)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read unfinished periods of %s: %w", job, err)
+	}
+	var out []Period
+	for _, k := range keys {
+		if strings.Count(k, "/") != 1 {
+			continue // a notice ("job/period/missing")
+		}
+		p, err := s.PeriodOf(ctx, k)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range ds {
-			if d.Status == DeliveryOK {
-				p.Delivered[d.Target] = true
-			}
+		if p.ScheduledAt.Before(since) {
+			continue
 		}
-		out = append(out, *p)
+		if p.Status == StatusInterrupted || (p.Completed && len(p.Failed) > 0) {
+			out = append(out, p)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Period) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
 	return out, nil
+}
+
+// RecordSkip records a fire that did not run. Consecutive identical skips
+// of a period (same status, reason and trigger) share one record whose
+// Repeats counts them and whose ScheduledAt is the latest fire: a schedule
+// that fires every second into a period already done adds no rows.
+func (s *Store) RecordSkip(ctx context.Context, r Run) error {
+	var id int64
+	var status, reason, trigger string
+	err := s.db.QueryRowContext(ctx, `SELECT id, status, reason, trigger FROM runs WHERE run_key = ? ORDER BY id DESC LIMIT 1`, r.Key).Scan(&id, &status, &reason, &trigger)
+	if err == nil && status == r.Status && reason == r.Reason && trigger == r.Trigger {
+		_, err = s.db.ExecContext(ctx, `UPDATE runs SET scheduled_at = MAX(scheduled_at, ?), finished_at = ?, repeats = repeats + 1 WHERE id = ?`, fmtTime(r.ScheduledAt), fmtTime(r.Finished), id)
+		if err != nil {
+			return fmt.Errorf("record skipped run %s: %w", r.Key, err)
+		}
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("record skipped run %s: %w", r.Key, err)
+	}
+	_, err = s.StartRun(ctx, r)
+	return err
 }
 
 // InterruptRunning marks every run still recorded as running as

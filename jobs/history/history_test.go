@@ -2,8 +2,10 @@ package history
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,7 +119,7 @@ func TestFirstSeenIsKept(t *testing.T) {
 	}
 }
 
-func TestPeriods(t *testing.T) {
+func TestPeriodsAndUnfinished(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 8, 0, 0, 0, time.UTC) }
@@ -128,43 +130,49 @@ func TestPeriods(t *testing.T) {
 		trigger string
 	}
 	for _, st := range []step{
+		{"m/2026-11-19", day(19), StatusOK, TriggerSchedule},
 		{"m/2026-11-20", day(20), StatusOK, TriggerSchedule},
-		{"m/2026-11-21", day(21), StatusDegraded, TriggerSchedule}, // slack failed
+		{"m/2026-11-21", day(21), StatusDegraded, TriggerSchedule}, // ops failed
 		{"m/2026-11-21", day(21), StatusDegraded, TriggerResume},   // still failed
 		{"m/2026-11-22", day(22), StatusInterrupted, TriggerSchedule},
 		{"m/2026-11-22", day(22).Add(time.Minute), StatusSkipped, TriggerSchedule},
 		{"m/2026-11-23", day(23), StatusLeased, TriggerSchedule},
 		{"m/2026-11-23/missing", day(23), StatusOK, TriggerDeadline}, // a notice is not a period
 		{"m/2026-11-24", day(24), StatusFailed, TriggerSchedule},
-		{"other/2026-11-24", day(24), StatusOK, TriggerSchedule},
+		{"m/2026-11-25", day(25), StatusOK, TriggerSchedule},
+		{"other/2026-11-24", day(24), StatusInterrupted, TriggerSchedule},
+		{"m0/2026-11-24", day(24), StatusDegraded, TriggerSchedule},
 	} {
 		if _, err := s.StartRun(ctx, Run{Key: st.key, Job: strings.Split(st.key, "/")[0], ScheduledAt: st.at, Started: st.at, Finished: st.at, Status: st.status, Trigger: st.trigger}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, d := range []Delivery{
+		{RunKey: "m/2026-11-19", Target: "ops", Status: DeliveryFailed}, // before the window asked for
 		{RunKey: "m/2026-11-20", Target: "files", Status: DeliveryOK},
-		{RunKey: "m/2026-11-20", Target: "ops", Status: DeliveryOK},
+		{RunKey: "m/2026-11-20", Target: "ops", Status: DeliveryFailed},
+		{RunKey: "m/2026-11-20", Target: "ops", Status: DeliveryOK}, // retried fine
 		{RunKey: "m/2026-11-21", Target: "files", Status: DeliveryOK},
 		{RunKey: "m/2026-11-21", Target: "ops", Status: DeliveryFailed},
 		{RunKey: "m/2026-11-21", Target: "ops", Status: DeliveryFailed},
+		{RunKey: "m/2026-11-23/missing", Target: "ops", Status: DeliveryFailed},
+		{RunKey: "m/2026-11-25", Target: "files", Status: DeliveryOK},    // ops added to the job later: not owed
+		{RunKey: "m0/2026-11-24", Target: "ops", Status: DeliveryFailed}, // another job whose name starts with m
 	} {
 		if err := s.RecordDelivery(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ps, err := s.Periods(ctx, "m", day(21))
+	ps, err := s.Unfinished(ctx, "m", day(20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Period{}
 	var keys []string
 	for _, p := range ps {
-		got[p.Key] = p
 		keys = append(keys, p.Key)
 	}
-	if strings.Join(keys, " ") != "m/2026-11-21 m/2026-11-22 m/2026-11-23 m/2026-11-24" {
-		t.Fatalf("periods since the 21st, oldest first: %v", keys)
+	if strings.Join(keys, " ") != "m/2026-11-21 m/2026-11-22" {
+		t.Fatalf("unfinished since the 20th, oldest first: %v", keys)
 	}
 	targets := []string{"files", "ops"}
 	cases := []struct {
@@ -172,26 +180,87 @@ func TestPeriods(t *testing.T) {
 		status    string
 		completed bool
 		missing   string
+		failed    int
 		resumes   int
 		at        time.Time
 	}{
-		{"m/2026-11-21", StatusDegraded, true, "ops", 1, day(21)},
-		{"m/2026-11-22", StatusInterrupted, false, "files ops", 0, day(22)}, // the skip does not hide the interruption
-		{"m/2026-11-23", StatusLeased, false, "files ops", 0, day(23)},
-		{"m/2026-11-24", StatusFailed, false, "files ops", 0, day(24)},
+		{"m/2026-11-20", StatusOK, true, "", 0, 0, day(20)},
+		{"m/2026-11-21", StatusDegraded, true, "ops", 1, 1, day(21)},
+		{"m/2026-11-22", StatusInterrupted, false, "files ops", 0, 0, day(22)}, // the skip does not hide the interruption
+		{"m/2026-11-23", StatusLeased, false, "files ops", 0, 0, day(23)},
+		{"m/2026-11-24", StatusFailed, false, "files ops", 0, 0, day(24)},
+		{"m/2026-12-01", "", false, "files ops", 0, 0, time.Time{}},
 	}
 	for _, c := range cases {
-		p := got[c.key]
-		if p.Status != c.status || p.Completed != c.completed || strings.Join(p.Missing(targets), " ") != c.missing || p.Resumes != c.resumes || !p.ScheduledAt.Equal(c.at) {
+		p, err := s.PeriodOf(ctx, c.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Key != c.key || p.Status != c.status || p.Completed != c.completed || strings.Join(p.Missing(targets), " ") != c.missing || len(p.Failed) != c.failed || p.Resumes != c.resumes || !p.ScheduledAt.Equal(c.at) {
 			t.Errorf("%s: %+v, missing %v", c.key, p, p.Missing(targets))
 		}
 	}
-	p, err := s.PeriodOf(ctx, "m/2026-11-20")
-	if err != nil || !p.Completed || len(p.Missing(targets)) != 0 {
-		t.Errorf("delivered period: %+v %v", p, err)
+}
+
+func TestRecordSkipCoalesces(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	if _, err := s.StartRun(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: at, Started: at, Finished: at, Status: StatusOK, Trigger: TriggerSchedule}); err != nil {
+		t.Fatal(err)
 	}
-	if p, err := s.PeriodOf(ctx, "m/2026-12-01"); err != nil || p.Completed || p.Status != "" || p.Key != "m/2026-12-01" {
-		t.Errorf("unknown period: %+v %v", p, err)
+	skip := func(sec int, reason string) {
+		t.Helper()
+		f := at.Add(time.Duration(sec) * time.Second)
+		if err := s.RecordSkip(ctx, Run{Key: "m/2026-11-24", Job: "m", ScheduledAt: f, Started: f, Finished: f, Status: StatusSkipped, Reason: reason, Trigger: TriggerSchedule}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for sec := 1; sec <= 100; sec++ {
+		skip(sec, "done")
+	}
+	skip(101, "overlap")
+	skip(102, "done")
+	runs, err := s.Recent(ctx, "m", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		got = append(got, fmt.Sprintf("%s %s x%d @%s", r.Status, r.Reason, r.Repeats, r.ScheduledAt.Format("15:04:05")))
+	}
+	want := "skipped done x1 @08:01:42|skipped overlap x1 @08:01:41|skipped done x100 @08:01:40|ok  x1 @08:00:00"
+	if strings.Join(got, "|") != want {
+		t.Errorf("records:\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+	if last, _ := s.LastScheduled(ctx, "m"); !last.Equal(at.Add(102 * time.Second)) {
+		t.Errorf("last scheduled %v", last)
+	}
+}
+
+// A database from before runs.repeats gains the column on open.
+func TestMigrationAddsRepeats(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_key TEXT NOT NULL, job TEXT NOT NULL, period TEXT NOT NULL,
+		scheduled_at TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+		trigger TEXT NOT NULL DEFAULT '', replica TEXT NOT NULL DEFAULT '', data_gaps TEXT NOT NULL DEFAULT '[]', artifacts TEXT NOT NULL DEFAULT '[]');
+		INSERT INTO runs (run_key, job, period, scheduled_at, started_at, status) VALUES ('m/2026-11-24', 'm', '2026-11-24', '2026-11-24T08:00:00.000000000Z', '2026-11-24T08:00:00.000000000Z', 'ok');`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := s.Recent(ctx, "", 10)
+	if err != nil || len(runs) != 1 || runs[0].Repeats != 1 {
+		t.Fatalf("old run after migration: %+v %v", runs, err)
 	}
 }
 

@@ -222,8 +222,9 @@ func (x *Executor) FirstSeen(ctx context.Context, job string, now time.Time) (ti
 }
 
 // Incomplete implements Recorder: periods of job that were interrupted or
-// that some target still lacks, within the catch-up policy, resumed fewer
-// than MaxResumes times, oldest first.
+// whose delivery failed for a target that never got them (a target added
+// to the job later is not owed earlier periods), within the catch-up
+// policy, resumed fewer than MaxResumes times, oldest first.
 func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time, error) {
 	now := x.clock().Now()
 	var since time.Time
@@ -239,7 +240,7 @@ func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time
 	default:
 		return nil, nil
 	}
-	ps, err := x.Store.Periods(ctx, job.Name, since)
+	ps, err := x.Store.Unfinished(ctx, job.Name, since)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +250,6 @@ func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time
 	}
 	var out []time.Time
 	for _, p := range ps {
-		incomplete := p.Status == history.StatusInterrupted || (p.Completed && len(p.Missing(job.Deliver)) > 0)
-		if !incomplete {
-			continue
-		}
 		if p.Resumes >= max {
 			x.log().Warn("period stays incomplete: resumed too often", "run", p.Key, "resumes", p.Resumes, "missing", p.Missing(job.Deliver))
 			continue
@@ -262,7 +259,8 @@ func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time
 	return out, nil
 }
 
-// Skipped implements Recorder: the skip is a run record of its own.
+// Skipped implements Recorder: the skip is a run record of its own, or
+// adds to the previous one when it is the same skip again.
 func (x *Executor) Skipped(ctx context.Context, f Fire, skip *SkipError) {
 	run := jobs.NewRun(f.Job, f.At)
 	status := history.StatusSkipped
@@ -270,7 +268,7 @@ func (x *Executor) Skipped(ctx context.Context, f Fire, skip *SkipError) {
 		status = history.StatusLeased
 	}
 	now := x.clock().Now()
-	if _, err := x.Store.StartRun(ctx, history.Run{Key: run.Key(), Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: now, Finished: now,
+	if err := x.Store.RecordSkip(ctx, history.Run{Key: run.Key(), Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: now, Finished: now,
 		Status: status, Reason: skip.Reason, Trigger: f.Trigger, Replica: x.Replica}); err != nil {
 		x.log().Error("could not record a skipped run", "run", run.Key(), "err", err)
 	}
