@@ -172,7 +172,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 }
 
 // serveMux serves /healthz (200 while history answers, 503 when it does
-// not or while shutting down) and /metrics.
+// not) and /metrics.
 func serveMux(cfg *config.Config, store *history.Store, m *schedule.Metrics, replica string, stopping *atomic.Bool) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
@@ -193,7 +193,9 @@ func serveMux(cfg *config.Config, store *history.Store, m *schedule.Metrics, rep
 		if err := store.Ping(ctx); err != nil {
 			body.Status, body.Error, code = "unhealthy", err.Error(), http.StatusServiceUnavailable
 		} else if stopping.Load() {
-			body.Status, code = "stopping", http.StatusServiceUnavailable
+			// Still 200: a liveness probe must not kill serve while it
+			// lets running jobs finish.
+			body.Status = "stopping"
 		}
 		now := time.Now()
 		for _, j := range cfg.Jobs {

@@ -165,7 +165,7 @@ jobs:
 		t.Errorf("/healthz: %d %s", code, body)
 	}
 	code, metrics := get(t, "http://"+d.addr+"/metrics")
-	for _, want := range []string{`cwreport_runs_total{job="morning",status="ok"} 1`, `cwreport_deliveries_total{outcome="ok",target="files"}`, `cwreport_last_success_timestamp_seconds{job="tick"}`} {
+	for _, want := range []string{`cwreport_runs_total{job_name="morning",status="ok"} 1`, `cwreport_deliveries_total{outcome="ok",target="files"}`, `cwreport_last_success_timestamp_seconds{job_name="tick"}`} {
 		if code != 200 || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

@@ -13,7 +13,8 @@ import (
 
 // Metrics are serve's Prometheus metrics, on a registry of their own (no
 // global state, so tests and several daemons in one process do not mix).
-// A nil *Metrics records nothing.
+// A nil *Metrics records nothing. The report job is the label job_name:
+// "job" is the label Prometheus gives every scraped series.
 type Metrics struct {
 	Registry *prometheus.Registry
 
@@ -34,12 +35,12 @@ func NewMetrics() *Metrics {
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cwreport_runs_total",
 			Help: "Fires of a job by outcome: ok, degraded, failed, interrupted, skipped, leased (another replica runs the period).",
-		}, []string{"job", "status"}),
+		}, []string{"job_name", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cwreport_run_duration_seconds",
 			Help:    "Wall time of a run, collection to last delivery.",
 			Buckets: []float64{0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800},
-		}, []string{"job"}),
+		}, []string{"job_name"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cwreport_deliveries_total",
 			Help: "Deliveries by target and outcome: ok, failed, skipped (the target already had the period).",
@@ -47,19 +48,19 @@ func NewMetrics() *Metrics {
 		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cwreport_aws_api_calls_total",
 			Help: "AWS API calls made by the data source, by job and API (service:Operation).",
-		}, []string{"job", "api"}),
+		}, []string{"job_name", "api"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "cwreport_last_success_timestamp_seconds",
 			Help: "When a run of the job last produced its report (ok or degraded), Unix seconds; read from history at start.",
-		}, []string{"job"}),
+		}, []string{"job_name"}),
 		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "cwreport_running_runs",
 			Help: "Runs in progress by job.",
-		}, []string{"job"}),
+		}, []string{"job_name"}),
 		notices: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cwreport_missing_report_notices_total",
 			Help: "\"Report missing\" notices sent because a job had not succeeded by its deadline.",
-		}, []string{"job"}),
+		}, []string{"job_name"}),
 	}
 	m.Registry.MustRegister(m.runs, m.duration, m.deliveries, m.apiCalls, m.lastSuccess, m.running, m.notices,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

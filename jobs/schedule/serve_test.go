@@ -652,14 +652,14 @@ func TestMetrics(t *testing.T) {
 	body := scrape(t, h.x.Metrics)
 	h.stop()
 	for _, want := range []string{
-		`cwreport_runs_total{job="morning",status="ok"} 1`,
-		`cwreport_runs_total{job="morning",status="skipped"} 1`,
+		`cwreport_runs_total{job_name="morning",status="ok"} 1`,
+		`cwreport_runs_total{job_name="morning",status="skipped"} 1`,
 		`cwreport_deliveries_total{outcome="ok",target="files"} 1`,
-		`cwreport_aws_api_calls_total{api="cloudwatch:GetMetricData",job="morning"} 3`,
-		`cwreport_aws_api_calls_total{api="ec2:DescribeInstances",job="morning"} 1`,
-		fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())),
-		`cwreport_running_runs{job="morning"} 0`,
-		`cwreport_run_duration_seconds_count{job="morning"} 1`,
+		`cwreport_aws_api_calls_total{api="cloudwatch:GetMetricData",job_name="morning"} 3`,
+		`cwreport_aws_api_calls_total{api="ec2:DescribeInstances",job_name="morning"} 1`,
+		fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job_name="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())),
+		`cwreport_running_runs{job_name="morning"} 0`,
+		`cwreport_run_duration_seconds_count{job_name="morning"} 1`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("metrics lack %s", want)
@@ -671,7 +671,7 @@ func TestMetrics(t *testing.T) {
 	h2.clock.waitFor(t, 1) // the 08:30 fire is not caught up again: it was recorded as skipped
 	body = scrape(t, h2.x.Metrics)
 	h2.stop()
-	if want := fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())); !strings.Contains(body, want) {
+	if want := fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job_name="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())); !strings.Contains(body, want) {
 		t.Errorf("after restart, metrics lack %s", want)
 	}
 }
