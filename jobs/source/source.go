@@ -94,6 +94,26 @@ type MetricSpec struct {
 	Namespace string `json:"namespace"` // AWS/EC2, CWAgent
 	Name      string `json:"name"`      // CPUUtilization, mem_used_percent
 	Stat      string `json:"stat"`      // Average, Maximum, Sum, p99
+	// Period is this metric's resolution; 0 means Request.Period (or its
+	// default). A coarser period for metrics that do not need the fine one
+	// cuts the points, the memory and the GetMetricData calls: a capacity
+	// review needs 5-minute CPU maxima but hourly memory, disk and traffic.
+	// Like Request.Period it is taken as given: CloudWatch keeps 1-minute
+	// data 15 days and 5-minute data 63 days (see PeriodFor).
+	Period time.Duration `json:"period,omitempty"`
+}
+
+// PeriodOf is the resolution a source fetches m at: m.Period, else the
+// request's Period, else PeriodFor(start, now) where start is the oldest
+// instant asked for (Window.Start - History).
+func (r Request) PeriodOf(m MetricSpec, now time.Time) time.Duration {
+	if m.Period > 0 {
+		return m.Period
+	}
+	if r.Period > 0 {
+		return r.Period
+	}
+	return PeriodFor(r.Window.Start.Add(-r.History), now)
 }
 
 // LogQuery says which log groups to scan and what counts as an error.

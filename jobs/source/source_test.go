@@ -66,3 +66,26 @@ func TestLogQuerySelects(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestPeriodOf(t *testing.T) {
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	month := Window{Start: now.Add(-30 * 24 * time.Hour), End: now}
+	cpu := MetricSpec{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Maximum"}
+	hourly := cpu
+	hourly.Period = time.Hour
+	for _, tc := range []struct {
+		name string
+		req  Request
+		m    MetricSpec
+		want time.Duration
+	}{
+		{"the metric's own period wins", Request{Window: month, Period: 5 * time.Minute}, hourly, time.Hour},
+		{"else the request's", Request{Window: month, Period: 5 * time.Minute}, cpu, 5 * time.Minute},
+		{"else from the age of the data", Request{Window: month}, cpu, 5 * time.Minute},
+		{"history counts in the age", Request{Window: month, History: 60 * 24 * time.Hour}, cpu, time.Hour},
+	} {
+		if got := tc.req.PeriodOf(tc.m, now); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

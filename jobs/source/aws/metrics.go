@@ -45,6 +45,7 @@ type metricQuery struct {
 	namespace, name string
 	dims            []source.Dimension
 	stat            string
+	period          time.Duration
 	instanceID      string
 	key             string // for sorting and de-duplication
 }
@@ -60,21 +61,17 @@ func (r *run) metrics(ctx context.Context) {
 		r.addGap(source.Gap{Source: SourceName, Part: "metrics", Error: "the instance inventory could not be read, so the scope cannot be applied"})
 		return
 	}
-	queries := r.discover(ctx, allowed)
+	now := r.s.opts.Now()
+	if r.req.At.After(now) {
+		now = r.req.At
+	}
+	queries := r.discover(ctx, allowed, now)
 	if len(queries) == 0 {
 		return
 	}
 	start := r.req.Window.Start.Add(-r.req.History)
 	end := r.req.Window.End
-	period := r.req.Period
-	if period <= 0 {
-		now := r.s.opts.Now()
-		if r.req.At.After(now) {
-			now = r.req.At
-		}
-		period = source.PeriodFor(start, now)
-	}
-	series := r.fetchSeries(ctx, queries, start, end, period)
+	series := r.fetchSeries(ctx, queries, start, end)
 	r.mu.Lock()
 	r.ds.Series = series
 	r.mu.Unlock()
@@ -102,9 +99,13 @@ func (r *run) scopedInstanceIDs() (map[string]bool, bool) {
 // dimension sets (CWAgent disk_used_percent has InstanceId, path, device,
 // fstype, and often ImageId and InstanceType too); GetMetricData only
 // answers for an exact set, so discovery is what makes CWAgent metrics work.
-func (r *run) discover(ctx context.Context, allowed map[string]bool) []metricQuery {
+func (r *run) discover(ctx context.Context, allowed map[string]bool, now time.Time) []metricQuery {
 	type metricName struct{ ns, name string }
-	stats := map[metricName][]string{}
+	type statPeriod struct {
+		stat   string
+		period time.Duration
+	}
+	stats := map[metricName][]statPeriod{}
 	var order []metricName
 	for _, m := range r.req.Metrics {
 		k := metricName{m.Namespace, m.Name}
@@ -115,7 +116,7 @@ func (r *run) discover(ctx context.Context, allowed map[string]bool) []metricQue
 		if stat == "" {
 			stat = "Average"
 		}
-		stats[k] = append(stats[k], stat)
+		stats[k] = append(stats[k], statPeriod{stat, r.req.PeriodOf(m, now)})
 	}
 	var (
 		mu      sync.Mutex
@@ -153,8 +154,8 @@ func (r *run) discover(ctx context.Context, allowed map[string]bool) []metricQue
 						continue
 					}
 					sort.Slice(dims, func(i, j int) bool { return dims[i].Name < dims[j].Name })
-					for _, stat := range stats[k] {
-						q := metricQuery{namespace: k.ns, name: k.name, dims: dims, stat: stat, instanceID: id}
+					for _, sp := range stats[k] {
+						q := metricQuery{namespace: k.ns, name: k.name, dims: dims, stat: sp.stat, period: sp.period, instanceID: id}
 						q.key = queryKey(q)
 						if !seen[q.key] {
 							seen[q.key] = true
@@ -190,28 +191,44 @@ func queryKey(q metricQuery) string {
 	}
 	b.WriteByte('\x00')
 	b.WriteString(q.stat)
+	b.WriteByte('\x00')
+	b.WriteString(strconv.FormatInt(int64(q.period/time.Second), 10))
 	return b.String()
 }
 
 // fetchSeries runs the planned GetMetricData calls, at most Concurrency at
 // once (the transport also holds them to the rate limit), and returns the
-// series in query order. Series without a point in the window are left
-// out: absence is data.
-func (r *run) fetchSeries(ctx context.Context, queries []metricQuery, start, end time.Time, period time.Duration) []source.Series {
+// series in key order. Queries are planned per period: each period's
+// series are aligned and chunked to that period and packed to the limits
+// on their own, so the calls are the sum over periods of MinCalls (see
+// MinCallsByPeriod). Series without a point in the window are left out:
+// absence is data.
+func (r *run) fetchSeries(ctx context.Context, queries []metricQuery, start, end time.Time) []source.Series {
+	// Contiguous period groups, key order within each.
+	sort.SliceStable(queries, func(i, j int) bool { return queries[i].period < queries[j].period })
 	out := make([]source.Series, len(queries))
 	for i, q := range queries {
 		out[i] = source.Series{Namespace: q.namespace, Metric: q.name, Dimensions: q.dims, InstanceID: q.instanceID,
-			Stat: q.stat, Unit: knownUnits[q.namespace+"/"+q.name], Period: int32(period / time.Second)}
+			Stat: q.stat, Unit: knownUnits[q.namespace+"/"+q.name], Period: int32(q.period / time.Second)}
 	}
 	type job struct {
-		chunk TimeChunk
-		batch Batch
+		chunk  TimeChunk
+		batch  Batch // absolute query indexes
+		period time.Duration
 	}
 	var jobs []job
-	for _, c := range TimeChunks(start, end, period) {
-		for _, b := range PlanBatches(len(queries), c.Points) {
-			jobs = append(jobs, job{c, b})
+	for lo := 0; lo < len(queries); {
+		period := queries[lo].period
+		hi := lo
+		for hi < len(queries) && queries[hi].period == period {
+			hi++
 		}
+		for _, c := range TimeChunks(start, end, period) {
+			for _, b := range PlanBatches(hi-lo, c.Points) {
+				jobs = append(jobs, job{c, Batch{lo + b.Start, lo + b.End}, period})
+			}
+		}
+		lo = hi
 	}
 	var (
 		wg   sync.WaitGroup
@@ -226,7 +243,7 @@ func (r *run) fetchSeries(ctx context.Context, queries []metricQuery, start, end
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				r.fetchBatch(ctx, queries[j.batch.Start:j.batch.End], out[j.batch.Start:j.batch.End], j.chunk, period, start, end)
+				r.fetchBatch(ctx, queries[j.batch.Start:j.batch.End], out[j.batch.Start:j.batch.End], j.chunk, j.period, start, end)
 				dmu.Lock()
 				done++
 				r.progress("metrics", done, len(jobs))
@@ -243,11 +260,16 @@ func (r *run) fetchSeries(ctx context.Context, queries []metricQuery, start, end
 	close(next)
 	wg.Wait()
 	r.metricGaps(len(jobs))
-	kept := out[:0]
-	for _, s := range out {
-		if len(s.Times) > 0 {
-			kept = append(kept, s)
+	idx := make([]int, 0, len(out))
+	for i := range out {
+		if len(out[i].Times) > 0 {
+			idx = append(idx, i)
 		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return queries[idx[a]].key < queries[idx[b]].key })
+	kept := make([]source.Series, len(idx))
+	for k, i := range idx {
+		kept[k] = out[i]
 	}
 	return kept
 }

@@ -27,6 +27,7 @@ type fleetFake struct {
 	calls    int
 	maxQ     int
 	maxDP    int
+	mixed    int               // calls whose queries had different periods
 	partial  map[string]string // instance id -> final status to report
 }
 
@@ -129,15 +130,18 @@ func (f *fleetFake) install(ta *testAWS) {
 		// the concatenation of every query's points), up to the page size.
 		skip := 0
 		fmt.Sscan(in.NextToken, &skip)
-		period := int64(in.MetricDataQueries[0].MetricStat.Period)
 		first, last := in.StartTime.Unix(), in.EndTime.Unix()
-		perQuery := int((last - first) / period)
 		budget := f.pageSize
 		pos := 0
 		var results []map[string]any
 		total := 0
 		var next string
+		periods := map[int32]bool{}
 		for _, q := range in.MetricDataQueries {
+			// Each query has its own period, as in AWS's API.
+			period := int64(q.MetricStat.Period)
+			periods[q.MetricStat.Period] = true
+			perQuery := int((last - first) / period)
 			id := q.MetricStat.Metric.Dimensions[0].Value
 			i := 0
 			fmt.Sscanf(id, "i-%x", &i)
@@ -173,6 +177,9 @@ func (f *fleetFake) install(ta *testAWS) {
 		f.calls++
 		f.maxQ = max(f.maxQ, len(in.MetricDataQueries))
 		f.maxDP = max(f.maxDP, total)
+		if len(periods) > 1 {
+			f.mixed++
+		}
 		f.mu.Unlock()
 		out := map[string]any{"MetricDataResults": results, "Messages": []any{}}
 		if next != "" {
@@ -234,6 +241,56 @@ func TestMetricsPackedToLimits(t *testing.T) {
 		SecurityGroupIDs: []string{"sg-0a1b2c3d"}, AutoScalingGroup: "app-asg", NodeGroup: "ng-general", Cluster: "eksworkshop",
 		Tags: map[string]string{"Name": "app-0007", "aws:autoscaling:groupName": "app-asg", "eks:cluster-name": "eksworkshop", "eks:nodegroup-name": "ng-general"}}
 	eq(t, "instance", in, want)
+}
+
+// TestMetricsPerMetricPeriod: the capacity review's shape, a metric at 5
+// minutes and the others hourly, over 30 days for 300 instances. Each
+// period is packed on its own: the calls equal the sum of the formula
+// minimum per period (300 series of 8,640 points: 28 calls; 600 of 720:
+// 5), no call exceeds a limit or mixes periods, every series comes at its
+// own period and the order is the key order whatever the periods.
+func TestMetricsPerMetricPeriod(t *testing.T) {
+	ta := newTestAWS(t)
+	f := &fleetFake{n: 300, pageSize: MaxDatapointsPerCall}
+	f.install(ta)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	src := ta.source(config.Source{Concurrency: 8, RateLimit: 1000}, at)
+	req := source.Request{Window: source.Window{Start: at.Add(-30 * 24 * time.Hour), End: at}, At: at, Needs: source.NeedMetrics, Period: time.Hour,
+		Metrics: []source.MetricSpec{
+			{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Maximum", Period: 5 * time.Minute},
+			{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}, // Request.Period
+			{Namespace: "AWS/EC2", Name: "NetworkIn", Stat: "Sum", Period: time.Hour},
+		}}
+	ds, err := src.Collect(context.Background(), req)
+	must(t, err)
+	if len(ds.Gaps) > 0 {
+		t.Fatalf("gaps: %+v", ds.Gaps)
+	}
+	want := MinCallsByPeriod(Shape{300, 8640}, Shape{600, 720})
+	if want != 28+5 || ds.Stats["cloudwatch:GetMetricData"] != want || f.calls != want+ds.Stats["retries:cloudwatch:GetMetricData"] {
+		t.Errorf("GetMetricData calls: fake saw %d, stats %v, formula minimum per period %d", f.calls, ds.Stats, want)
+	}
+	if f.maxQ > 500 || f.maxDP > MaxDatapointsPerCall || f.mixed > 0 {
+		t.Errorf("%d queries, %d datapoints in a call; %d calls mixed periods", f.maxQ, f.maxDP, f.mixed)
+	}
+	if len(ds.Series) != 900 {
+		t.Fatalf("%d series, want 900", len(ds.Series))
+	}
+	for i, s := range ds.Series {
+		wantPeriod, wantPoints := int32(3600), 720
+		if s.Stat == "Maximum" {
+			wantPeriod, wantPoints = 300, 8640
+		}
+		if s.Period != wantPeriod || len(s.Times) != wantPoints || s.Times[1]-s.Times[0] != int64(wantPeriod) {
+			t.Fatalf("%s %s %s: %d points at %ds", s.InstanceID, s.Metric, s.Stat, len(s.Times), s.Period)
+		}
+		if i > 0 && s.InstanceID < ds.Series[i-1].InstanceID {
+			t.Fatalf("series %d (%s) after %s: not in key order", i, s.InstanceID, ds.Series[i-1].InstanceID)
+		}
+	}
+	if s := ds.Series[0]; s.Metric != "CPUUtilization" || s.Stat != "Average" || ds.Series[1].Stat != "Maximum" || ds.Series[2].Metric != "NetworkIn" {
+		t.Errorf("first instance's series: %s/%s, %s/%s, %s/%s", s.Metric, s.Stat, ds.Series[1].Metric, ds.Series[1].Stat, ds.Series[2].Metric, ds.Series[2].Stat)
+	}
 }
 
 // TestMetricsNextTokenAndPartialData: a response cut short (PartialData

@@ -20,6 +20,23 @@ func MinCalls(n, points int) int {
 	return max(ceilDiv(n, MaxQueriesPerCall), ceilDiv(n, MaxDatapointsPerCall/points))
 }
 
+// Shape is Series series of Points datapoints each: the queries of one
+// period.
+type Shape struct{ Series, Points int }
+
+// MinCallsByPeriod is the fewest GetMetricData calls the planner makes for
+// series of several periods: each period is packed on its own, so the calls
+// are the sum of MinCalls over the shapes. (Mixing periods in one call
+// could fill the last, partial call of each period with another's series,
+// saving at most one call per period beyond the first.)
+func MinCallsByPeriod(shapes ...Shape) int {
+	n := 0
+	for _, s := range shapes {
+		n += MinCalls(s.Series, s.Points)
+	}
+	return n
+}
+
 // Batch is the half-open range [Start, End) of query indexes sent in one
 // GetMetricData call.
 type Batch struct{ Start, End int }

@@ -181,18 +181,15 @@ type grid struct {
 }
 
 // metricGrid is [Window.Start-History, min(Window.End, At)) at the
-// request's period (0: source.PeriodFor), in whole minutes because the
-// demo's samples are one a minute.
-func metricGrid(req source.Request, at time.Time) grid {
+// metric's period (its own, else the request's, else source.PeriodFor), in
+// whole minutes because the demo's samples are one a minute.
+func metricGrid(req source.Request, m source.MetricSpec, at time.Time) grid {
 	start := req.Window.Start.Add(-req.History)
 	end := req.Window.End
 	if at.Before(end) {
 		end = at
 	}
-	p := req.Period
-	if p <= 0 {
-		p = source.PeriodFor(start, at)
-	}
+	p := req.PeriodOf(m, at)
 	ps := int64(p / time.Second)
 	ps = max(60, (ps+59)/60*60)
 	return grid{start: start.Unix(), end: end.Unix(), period: ps}
@@ -201,11 +198,11 @@ func metricGrid(req source.Request, at time.Time) grid {
 // metrics adds one series per scoped instance, requested metric and
 // published dimension set. Unsupported statistics are gaps.
 func metrics(ctx context.Context, ds *source.Dataset, req source.Request, hosts []*host, at time.Time) error {
-	g := metricGrid(req, at)
 	type spec struct {
 		source.MetricSpec
 		st   stat
 		unit string
+		g    grid
 	}
 	var specs []spec
 	for _, s := range req.Metrics {
@@ -217,7 +214,7 @@ func metrics(ctx context.Context, ds *source.Dataset, req source.Request, hosts 
 			continue
 		}
 		if u := metricUnit(s.Namespace, s.Name); u != "" {
-			specs = append(specs, spec{s, st, u})
+			specs = append(specs, spec{s, st, u, metricGrid(req, s, at)})
 		}
 	}
 	for i, h := range hosts {
@@ -227,19 +224,19 @@ func metrics(ctx context.Context, ds *source.Dataset, req source.Request, hosts 
 		if req.Progress != nil {
 			req.Progress("metrics", i, len(hosts))
 		}
-		first := max(g.start, h.launch(at).Unix())
 		for _, s := range specs {
+			first := max(s.g.start, h.launch(at).Unix())
 			if s.Name == mDisk {
 				for di := range h.disks {
 					d := &h.disks[di]
 					if m := modelFor(h, s.Namespace, s.Name, d, at.Unix()); m != nil {
-						ds.Series = append(ds.Series, m.series(h, s.MetricSpec, s.st, s.unit, d, first, g))
+						ds.Series = append(ds.Series, m.series(h, s.MetricSpec, s.st, s.unit, d, first, s.g))
 					}
 				}
 				continue
 			}
 			if m := modelFor(h, s.Namespace, s.Name, nil, at.Unix()); m != nil {
-				ds.Series = append(ds.Series, m.series(h, s.MetricSpec, s.st, s.unit, nil, first, g))
+				ds.Series = append(ds.Series, m.series(h, s.MetricSpec, s.st, s.unit, nil, first, s.g))
 			}
 		}
 	}

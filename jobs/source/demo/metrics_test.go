@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -158,4 +159,39 @@ func TestImageGCSawtooth(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPerMetricPeriod: a metric's own period beats the request's (the
+// capacity review reads 5-minute CPU maxima and hourly traffic), and a
+// series fetched at its own period is the very series a request at that
+// period gives.
+func TestPerMetricPeriod(t *testing.T) {
+	cpuMax := source.MetricSpec{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Maximum"}
+	netIn := source.MetricSpec{Namespace: "AWS/EC2", Name: "NetworkIn", Stat: "Sum"}
+	req := source.Request{Window: source.Window{Start: testAt.Add(-30 * day), End: testAt}, At: testAt,
+		Needs: source.NeedInstances | source.NeedMetrics, Period: 5 * time.Minute, Scope: source.Scope{NameGlobs: []string{"db-primary-01"}}}
+	hourlyNet := netIn
+	hourlyNet.Period = time.Hour
+	mixed := req
+	mixed.Metrics = []source.MetricSpec{cpuMax, hourlyNet}
+	ds := collect(t, mixed)
+	if len(ds.Series) != 2 || ds.Series[0].Period != 300 || len(ds.Series[0].Times) != 8640 || ds.Series[1].Period != 3600 || len(ds.Series[1].Times) != 720 {
+		for _, s := range ds.Series {
+			t.Errorf("%s %s: %d points at %ds", s.Metric, s.Stat, len(s.Times), s.Period)
+		}
+		t.FailNow()
+	}
+	fine := req
+	fine.Metrics = []source.MetricSpec{cpuMax}
+	coarse := req
+	coarse.Period, coarse.Metrics = time.Hour, []source.MetricSpec{netIn}
+	eqSeries := func(got, want source.Series) {
+		t.Helper()
+		want.Period = got.Period // equal by the check above
+		if !reflect.DeepEqual(got.Times, want.Times) || !reflect.DeepEqual(got.Values, want.Values) || got.Metric != want.Metric || got.Stat != want.Stat {
+			t.Errorf("%s %s at its own period differs from a request at that period", got.Metric, got.Stat)
+		}
+	}
+	eqSeries(ds.Series[0], collect(t, fine).Series[0])
+	eqSeries(ds.Series[1], collect(t, coarse).Series[0])
 }
