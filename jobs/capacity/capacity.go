@@ -30,17 +30,34 @@ func New() Analyzer { return Analyzer{} }
 
 var _ analyze.Analyzer = Analyzer{}
 
-// Plan asks for the instances and their metrics over the window at 5-minute
-// resolution (hourly once CloudWatch keeps only hourly data), plus the
-// previous week when the window does not already hold it.
+// Plan asks for the instances and their metrics over the window, the CPU
+// maxima at 5-minute resolution and the rest hourly (everything hourly once
+// CloudWatch keeps only hourly data), plus the previous week when the window
+// does not already hold it.
+//
+// Only the CPU maxima need 5 minutes: sizing is the p99.5 of the 5-minute
+// maxima (Compute Optimizer's statistic) and the idle rule their maximum.
+// Averages, traffic and EBS operations become daily and weekly means and
+// sums, and disks daily maxima, which hourly data gives the same; memory
+// percentiles of hourly maxima can only be higher, never recommending less
+// memory. For 1,000 instances over 30 days that is 13.7 million points
+// instead of 69 million (219 MB instead of 1.1 GB) and 141 GetMetricData
+// calls instead of 728.
 func (Analyzer) Plan(job *config.Job, w source.Window, at time.Time) analyze.Plan {
 	o := job.Capacity.WithDefaults()
+	specs := make([]source.MetricSpec, len(metrics))
+	for i, m := range metrics {
+		if m.Name != "CPUUtilization" || m.Stat != "Maximum" {
+			m.Period = time.Hour
+		}
+		specs[i] = m
+	}
 	req := source.Request{
 		Window:  w,
 		Needs:   source.NeedInstances | source.NeedMetrics,
 		Scope:   scopeOf(job.Scope),
-		Metrics: metrics,
-		Period:  5 * time.Minute,
+		Metrics: specs,
+		Period:  5 * time.Minute, // the CPU maxima's
 	}
 	if source.PeriodFor(w.Start, at) == time.Hour {
 		req.Period = time.Hour
