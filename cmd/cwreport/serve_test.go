@@ -357,3 +357,10 @@ func TestHistoryText(t *testing.T) {
 		t.Errorf("history:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+func TestServeExampleIsValid(t *testing.T) {
+	code, out, errs := cli(t, "validate", "--config", "../../examples/serve.yaml")
+	if code != 0 || !strings.Contains(out, "3 job(s)") {
+		t.Fatalf("examples/serve.yaml: exit %d\n%s%s", code, out, errs)
+	}
+}
