@@ -41,6 +41,9 @@ type Recorder interface {
 	Incomplete(ctx context.Context, job *config.Job) ([]time.Time, error)
 	// Skipped records a fire that did not run and why.
 	Skipped(ctx context.Context, f Fire, skip *SkipError)
+	// Failed records a fire whose task failed without recording it (a
+	// lease that could not be taken, a panic in a wrapper).
+	Failed(ctx context.Context, f Fire, err error)
 }
 
 // ErrShutdown is the cause of a run's context ending because serve stopped
@@ -329,12 +332,16 @@ func (d *Daemon) deadlines(ctx, taskCtx context.Context, e *entry) {
 func (d *Daemon) fire(ctx context.Context, f Fire) {
 	err := d.Task(ctx, f)
 	var skip *SkipError
+	var recorded *RecordedError
 	switch {
 	case errors.As(err, &skip):
 		d.Log.Info("run skipped", "job", f.Job.Name, "scheduled", f.At, "trigger", f.Trigger, "reason", skip.Reason)
 		d.Recorder.Skipped(context.WithoutCancel(ctx), f, skip)
+	case errors.As(err, &recorded):
+		// The task logged and recorded it.
 	case err != nil:
 		d.Log.Error("run failed", "job", f.Job.Name, "scheduled", f.At, "trigger", f.Trigger, "err", err)
+		d.Recorder.Failed(context.WithoutCancel(ctx), f, err)
 	}
 }
 

@@ -98,6 +98,7 @@ type memRecorder struct {
 	first      map[string]time.Time
 	incomplete map[string][]time.Time
 	skipped    []string
+	failed     []string
 }
 
 func (m *memRecorder) LastScheduled(_ context.Context, job string) (time.Time, error) {
@@ -128,6 +129,12 @@ func (m *memRecorder) Skipped(_ context.Context, f Fire, skip *SkipError) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.skipped = append(m.skipped, f.Job.Name+"@"+f.At.In(f.Job.Location).Format("01-02 15:04")+" "+skip.Kind+": "+skip.Reason)
+}
+
+func (m *memRecorder) Failed(_ context.Context, f Fire, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failed = append(m.failed, f.Job.Name+"@"+f.At.In(f.Job.Location).Format("01-02 15:04")+": "+err.Error())
 }
 
 func (m *memRecorder) skips() []string {
@@ -318,6 +325,11 @@ func TestOverlapIsSkippedAndPanicsAreContained(t *testing.T) {
 	if calls.Load() != 3 {
 		t.Errorf("calls %d, want 3", calls.Load())
 	}
+	rec.mu.Lock()
+	if len(rec.failed) != 1 || !strings.Contains(rec.failed[0], "fast@11-24 17:02: panic: analyzer bug") {
+		t.Errorf("the panic was not recorded as a failed fire: %v", rec.failed)
+	}
+	rec.mu.Unlock()
 	if s := rec.skips(); !strings.Contains(s[0], "fast@11-24 17:01 overlap: the run scheduled at 2026-11-24 17:00:00 KST is still running") {
 		t.Errorf("skip %q", s[0])
 	}

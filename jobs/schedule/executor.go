@@ -105,7 +105,7 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 			perr := &PanicError{Value: v, Stack: debug.Stack()}
 			o.status, o.reason = history.StatusFailed, perr.Error()
 			x.log().Error("run panicked", "run", key, "panic", v, "stack", string(perr.Stack))
-			err = perr
+			err = &RecordedError{Err: perr}
 		}
 		x.finish(ctx, id, f, key, o, t0)
 	}()
@@ -122,7 +122,7 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 		if res.Err != nil {
 			o.reason = res.Err.Error()
 			o.status = x.failedStatus(ctx)
-			return res.Err
+			return &RecordedError{Err: res.Err}
 		}
 		o.arts, o.gaps = res.Artifacts, res.Report.DataGaps
 		// Spooled before the first delivery: a crash between two targets
@@ -169,6 +169,9 @@ type outcome struct {
 }
 
 func (x *Executor) finish(ctx context.Context, id int64, f Fire, key string, o *outcome, t0 time.Time) {
+	if o.status != history.StatusOK && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		o.reason = fmt.Sprintf("timed out after %s: %s", f.Job.Timeout.Duration, o.reason)
+	}
 	ctx = context.WithoutCancel(ctx) // the outcome is recorded even when the run was cancelled
 	gaps, _ := json.Marshal(o.gaps)
 	if o.gaps == nil {
@@ -257,6 +260,19 @@ func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time
 		out = append(out, p.ScheduledAt)
 	}
 	return out, nil
+}
+
+// Failed implements Recorder: a fire that failed before a run was
+// recorded (the lease could not be taken, history could not be read) gets
+// a failed record of its own.
+func (x *Executor) Failed(ctx context.Context, f Fire, err error) {
+	run := jobs.NewRun(f.Job, f.At)
+	now := x.clock().Now()
+	if _, rerr := x.Store.StartRun(ctx, history.Run{Key: run.Key(), Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: now, Finished: now,
+		Status: history.StatusFailed, Reason: err.Error(), Trigger: f.Trigger, Replica: x.Replica}); rerr != nil {
+		x.log().Error("could not record a failed fire", "run", run.Key(), "err", rerr)
+	}
+	x.Metrics.skipped(f.Job.Name, history.StatusFailed)
 }
 
 // Skipped implements Recorder: the skip is a run record of its own, or

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sivchari/kumo"
 
+	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/jobs/schedule/lease"
 )
 
@@ -46,4 +47,26 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 	equal(t, "replica a", runs(t, hs[0].historyPath()), []string{"morning/2026-11-24 schedule ok", "morning/2026-11-24 schedule skipped"})
 	equal(t, "replica b", runs(t, hs[1].historyPath()), []string{"morning/2026-11-24 schedule leased"})
 	equal(t, "deliveries by b", deliveries(t, hs[1].historyPath(), "morning/2026-11-24"), nil)
+}
+
+// A lease that cannot be taken fails the fire (running anyway could
+// deliver twice), and history says why.
+func TestLeaseErrorIsRecorded(t *testing.T) {
+	srv := kumo.NewServer()
+	defer srv.Close()
+	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
+	h := newHarness(t, t.TempDir(), morningYAML)
+	h.locker = &lease.S3{Client: client, Bucket: "no-such-bucket", Prefix: "cwreport/leases/"}
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 1)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.stop()
+	equal(t, "history", runs(t, h.historyPath()), []string{"morning/2026-11-24 schedule failed"})
+	st, _ := history.Open(context.Background(), h.historyPath())
+	defer st.Close()
+	rs, _ := st.Recent(context.Background(), "", 1)
+	if !strings.Contains(rs[0].Reason, "take the lease on morning/2026-11-24: create lease s3://no-such-bucket/cwreport/leases/morning/2026-11-24.json") || !strings.Contains(rs[0].Reason, "create the bucket or fix lease.bucket") {
+		t.Errorf("reason %q", rs[0].Reason)
+	}
 }

@@ -682,3 +682,31 @@ func scrape(t *testing.T, m *Metrics) string {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	return rec.Body.String()
 }
+
+// A run past the job's timeout is cancelled; history says it timed out,
+// and the target it did not reach is owed the spooled report.
+func TestTimeoutIsRecorded(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, strings.Replace(slowYAML, "deliver: [fast, slow]", "deliver: [fast, slow]\n    timeout: 1s", 1))
+	h.open = func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {
+		e, err := jobs.OpenTarget(ctx, cfg, name)
+		if name == "slow" {
+			e.Target = &blockingTarget{Target: e.Target, started: make(chan struct{})}
+		}
+		return e, err
+	}
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 1)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1) // the timeout is real time: 1 s
+	h.stop()
+	st, _ := history.Open(context.Background(), h.historyPath())
+	defer st.Close()
+	rs, _ := st.Recent(context.Background(), "", 1)
+	if rs[0].Status != history.StatusDegraded || rs[0].Reason != "timed out after 1s: delivery failed for slow" {
+		t.Errorf("run %s: %q", rs[0].Status, rs[0].Reason)
+	}
+	un, _ := st.Unfinished(context.Background(), "morning", kst(t, 2026, 11, 24, 0, 0))
+	if len(un) != 1 || !un[0].Failed["slow"] || !un[0].Delivered["fast"] {
+		t.Errorf("unfinished %+v", un)
+	}
+}

@@ -72,6 +72,16 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 // Is makes errors.Is(err, ErrSkipped) true.
 func (e *SkipError) Is(target error) bool { return target == ErrSkipped }
 
+// RecordedError is a failure the task already recorded in history; the
+// daemon only logs it. Any other error from a task is recorded by the
+// daemon through Recorder.Failed.
+type RecordedError struct{ Err error }
+
+func (e *RecordedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the failure.
+func (e *RecordedError) Unwrap() error { return e.Err }
+
 // PanicError is a recovered panic in a task.
 type PanicError struct {
 	Value any
