@@ -2,8 +2,10 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -23,7 +25,9 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 	defer srv.Close()
 	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
 		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
-	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("serve-leases")}); err != nil {
+	// kumo keeps its state per process, not per server.
+	bucket := fmt.Sprintf("serve-leases-%d", time.Now().UnixNano())
+	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
 	shared := t.TempDir() // both replicas deliver to the same directory
@@ -31,7 +35,7 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 	for _, name := range []string{"replica-a", "replica-b"} {
 		h := newHarness(t, t.TempDir(), strings.ReplaceAll(morningYAML, "$DIR/reports", shared))
 		h.replica = name
-		h.locker = &lease.S3{Client: client, Bucket: "serve-leases", Prefix: "cwreport/leases/"}
+		h.locker = &lease.S3{Client: client, Bucket: bucket, Prefix: "cwreport/leases/"}
 		hs = append(hs, h)
 	}
 	for _, h := range hs {

@@ -649,8 +649,8 @@ func TestMetrics(t *testing.T) {
 	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
 	h.clock.waitFor(t, 1)
 	h.fireAt(kst(t, 2026, 11, 24, 8, 30), 1) // same period: skipped as done
+	h.stop()                                 // the skip is recorded after the task returns: stop waits for it
 	body := scrape(t, h.x.Metrics)
-	h.stop()
 	for _, want := range []string{
 		`cwreport_runs_total{job_name="morning",status="ok"} 1`,
 		`cwreport_runs_total{job_name="morning",status="skipped"} 1`,
@@ -669,8 +669,8 @@ func TestMetrics(t *testing.T) {
 	h2 := newHarness(t, dir, yaml)
 	h2.start(kst(t, 2026, 11, 24, 8, 45))
 	h2.clock.waitFor(t, 1) // the 08:30 fire is not caught up again: it was recorded as skipped
-	body = scrape(t, h2.x.Metrics)
 	h2.stop()
+	body = scrape(t, h2.x.Metrics)
 	if want := fmt.Sprintf(`cwreport_last_success_timestamp_seconds{job_name="morning"} %g`, float64(kst(t, 2026, 11, 24, 8, 0).Unix())); !strings.Contains(body, want) {
 		t.Errorf("after restart, metrics lack %s", want)
 	}
