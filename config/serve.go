@@ -26,6 +26,10 @@ type Server struct {
 	// resumed at the next start. Keep it below Kubernetes'
 	// terminationGracePeriodSeconds.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// RetryInterval is how often serve retries, for the targets that lack
+	// them, periods whose delivery failed (at most 3 times a period, within
+	// the job's catch-up policy); default 10m.
+	RetryInterval Duration `yaml:"retry_interval"`
 	// Replica names this process in history and leases; default the host
 	// name. A replica resumes a period whose lease it holds only under the
 	// same name.
@@ -68,6 +72,9 @@ func (v *validator) serve(c *Config) {
 	if c.Server.ShutdownTimeout.IsSet() && c.Server.ShutdownTimeout.Duration <= 0 {
 		v.errorf("server.shutdown_timeout", "found %q; expected a positive duration such as 2m", c.Server.ShutdownTimeout.Raw)
 	}
+	if c.Server.RetryInterval.IsSet() && c.Server.RetryInterval.Duration <= 0 {
+		v.errorf("server.retry_interval", "found %q; expected a positive duration such as 10m", c.Server.RetryInterval.Raw)
+	}
 	if l := c.Server.Listen; l != "" && l != "off" {
 		if _, _, err := net.SplitHostPort(l); err != nil {
 			v.errorf("server.listen", "found %q: %v; expected host:port such as :9108 or 127.0.0.1:9108, or off", l, err)
@@ -104,6 +111,9 @@ func serveDefaults(c *Config) {
 	}
 	if !c.Server.ShutdownTimeout.IsSet() {
 		c.Server.ShutdownTimeout.Duration = 2 * time.Minute
+	}
+	if !c.Server.RetryInterval.IsSet() {
+		c.Server.RetryInterval.Duration = 10 * time.Minute
 	}
 	if c.Lease != nil && c.Lease.Prefix == "" {
 		c.Lease.Prefix = "cwreport/leases/"

@@ -18,7 +18,7 @@ jobs:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.History.Path != "cwreport-history.db" || cfg.Server.Listen != ":9108" || cfg.Server.LogFormat != "text" || cfg.Server.ShutdownTimeout.Duration != 2*time.Minute || cfg.Lease.Prefix != "cwreport/leases/" {
+	if cfg.History.Path != "cwreport-history.db" || cfg.Server.Listen != ":9108" || cfg.Server.LogFormat != "text" || cfg.Server.ShutdownTimeout.Duration != 2*time.Minute || cfg.Server.RetryInterval.Duration != 10*time.Minute || cfg.Lease.Prefix != "cwreport/leases/" {
 		t.Errorf("server defaults: %+v %+v %+v", cfg.History, cfg.Server, cfg.Lease)
 	}
 	for name, want := range map[string]string{"morning": "grace 6h0m0s", "weekly": "always 6h0m0s", "audit": "always 6h0m0s", "hourly": "grace 30m0s"} {
@@ -31,7 +31,7 @@ jobs:
 
 func TestServeErrors(t *testing.T) {
 	_, err := Parse("s.yaml", []byte(`source: {type: demo}
-server: {listen: "9108", log_format: xml, shutdown_timeout: 0s}
+server: {listen: "9108", log_format: xml, shutdown_timeout: 0s, retry_interval: -5m}
 lease: {prefix: x/}
 jobs:
   - name: morning
@@ -48,7 +48,7 @@ jobs:
 	}
 	for _, want := range []string{
 		`server.listen: found "9108"`, "expected host:port",
-		"server.log_format:", "server.shutdown_timeout:",
+		"server.log_format:", "server.shutdown_timeout:", "server.retry_interval:",
 		"lease.bucket: missing",
 		"jobs[0].catch_up.policy:", "jobs[0].catch_up.grace:", "jobs[0].deadline:",
 		"jobs[1].deadline: set on a job without schedule",

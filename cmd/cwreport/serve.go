@@ -124,6 +124,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 	d := &schedule.Daemon{
 		Jobs: cfg.Jobs, Task: schedule.Chain(x.Run, wrappers...), Clock: schedule.RealClock{},
 		Recorder: x, Deadline: x.Deadline, Log: log, ShutdownTimeout: cfg.Server.ShutdownTimeout.Duration,
+		RetryEvery: cfg.Server.RetryInterval.Duration,
 	}
 
 	var stopping atomic.Bool

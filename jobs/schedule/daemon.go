@@ -80,6 +80,10 @@ type Daemon struct {
 	// AbandonAfter is how long, after that, Run waits for tasks that
 	// ignore cancellation before returning anyway; default 10s.
 	AbandonAfter time.Duration
+	// RetryEvery, when positive, is how often each job's unfinished
+	// periods (a delivery failed for some targets) are resumed while serve
+	// runs, within the catch-up policy; the Recorder bounds how often.
+	RetryEvery time.Duration
 }
 
 type entry struct {
@@ -190,6 +194,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 			defer wg.Done()
 			d.loop(ctx, taskCtx, &wg, e)
 		}()
+		if d.RetryEvery > 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.retries(ctx, taskCtx, e)
+			}()
+		}
 		if d.Deadline != nil && e.job.Deadline.Duration > 0 {
 			wg.Add(1)
 			go func() {
@@ -301,6 +312,36 @@ func (d *Daemon) sleepUntil(ctx context.Context, t time.Time) bool {
 		case <-ctx.Done():
 			return false
 		case <-d.Clock.After(min(wait, maxSleep)):
+		}
+	}
+}
+
+// retries resumes a job's unfinished periods every RetryEvery, after its
+// catch-up: a Slack outage at 08:00 is retried at 08:10 for Slack only.
+func (d *Daemon) retries(ctx, taskCtx context.Context, e *entry) {
+	select {
+	case <-e.caughtUp:
+	case <-ctx.Done():
+		return
+	}
+	for {
+		if !d.sleepUntil(ctx, d.Clock.Now().Add(d.RetryEvery)) {
+			return
+		}
+		inc, err := d.Recorder.Incomplete(context.WithoutCancel(ctx), e.job)
+		if err != nil {
+			d.Log.Error("read history for retries", "job", e.job.Name, "err", err)
+			continue
+		}
+		now := d.Clock.Now()
+		for _, at := range inc {
+			if ctx.Err() != nil {
+				return
+			}
+			if Allows(e.job, at, now) {
+				d.Log.Info("retrying unfinished period", "job", e.job.Name, "scheduled", at)
+				d.fire(taskCtx, Fire{Job: e.job, At: at, Trigger: TriggerResume})
+			}
 		}
 	}
 }

@@ -3,11 +3,13 @@ package schedule
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,6 +44,8 @@ type harness struct {
 	// replica and locker: one of several replicas sharing leases.
 	replica string
 	locker  Locker
+	// retryEvery is Daemon.RetryEvery.
+	retryEvery time.Duration
 
 	cancel context.CancelFunc
 	done   chan error
@@ -100,7 +104,7 @@ func (h *harness) start(now time.Time) {
 		wrappers = append(wrappers, Lock(h.locker, h.replica, RunKey))
 	}
 	task := Chain(h.x.Run, append(wrappers, Timeout())...)
-	d := &Daemon{Jobs: h.cfg.Jobs, Clock: h.clock, Recorder: h.x, Deadline: h.x.Deadline, Log: quietLog(), ShutdownTimeout: 2 * time.Minute,
+	d := &Daemon{Jobs: h.cfg.Jobs, Clock: h.clock, Recorder: h.x, Deadline: h.x.Deadline, Log: quietLog(), ShutdownTimeout: 2 * time.Minute, RetryEvery: h.retryEvery,
 		Task: func(ctx context.Context, f Fire) error {
 			defer func() { h.fired <- f }()
 			return task(ctx, f)
@@ -708,5 +712,62 @@ func TestTimeoutIsRecorded(t *testing.T) {
 	un, _ := st.Unfinished(context.Background(), "morning", kst(t, 2026, 11, 24, 0, 0))
 	if len(un) != 1 || !un[0].Failed["slow"] || !un[0].Delivered["fast"] {
 		t.Errorf("unfinished %+v", un)
+	}
+}
+
+// flakyTarget is a real target that fails its first delivery: an outage
+// of the destination.
+type flakyTarget struct {
+	deliver.Target
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *flakyTarget) Deliver(ctx context.Context, d *deliver.Delivery) error {
+	f.mu.Lock()
+	f.calls++
+	n := f.calls
+	f.mu.Unlock()
+	if n == 1 {
+		return deliver.Final("post message", errors.New("service unavailable"), "wait for the outage to end")
+	}
+	return f.Target.Deliver(ctx, d)
+}
+
+// While serve runs, a period whose delivery failed for one target is
+// retried for that target only, from the spool, at the next retry tick.
+func TestFailedTargetIsRetriedWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, slowYAML)
+	h.retryEvery = 10 * time.Minute
+	var flaky *flakyTarget
+	var mu sync.Mutex
+	h.open = func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {
+		e, err := jobs.OpenTarget(ctx, cfg, name)
+		if name == "slow" {
+			mu.Lock()
+			flaky = &flakyTarget{Target: e.Target}
+			e.Target = flaky
+			mu.Unlock()
+		}
+		return e, err
+	}
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 2) // the schedule loop and the retry loop
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.clock.waitFor(t, 2)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 9), 1) // the retry tick (10 min after 07:59)
+	h.clock.waitFor(t, 2)
+	h.clock.advance(kst(t, 2026, 11, 24, 8, 19)) // nothing left to retry
+	h.clock.waitFor(t, 2)
+	h.stop()
+	equal(t, "history", runs(t, h.historyPath()), []string{"morning/2026-11-24 schedule degraded", "morning/2026-11-24 resume ok"})
+	ds := deliveries(t, h.historyPath(), "morning/2026-11-24")
+	slices.Sort(ds) // fast and slow were delivered in parallel the first time
+	equal(t, "deliveries", ds, []string{"fast ok", "slow failed", "slow ok"})
+	fast := stat(t, filepath.Join(dir, "fast", "morning", "2026", "11", "24", "morning-2026-11-24.md"))
+	slow := stat(t, filepath.Join(dir, "slow", "morning", "2026", "11", "24", "morning-2026-11-24.md"))
+	if !bytes.Equal(fast.data, slow.data) {
+		t.Error("the retried target got a report rendered again, not the spooled one")
 	}
 }
