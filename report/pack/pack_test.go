@@ -197,6 +197,51 @@ func TestTamperedPacks(t *testing.T) {
 	}
 }
 
+// A pack unzipped and zipped again unchanged (zip -r adds an entry per
+// directory, "report/", "evidence/") still verifies: a directory entry holds
+// no bytes. A "directory" entry that does hold bytes is still an added file.
+func TestRezippedWithDirectoryEntries(t *testing.T) {
+	key := testKey(t)
+	good := build(t, Ed25519Signer{Key: key, Label: "file"})
+	withDirs := func(dirData []byte) []byte {
+		zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, d := range []string{"evidence~", "report~"} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: d, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(dirData)
+		}
+		for _, f := range zr.File {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		zw.Close()
+		// zip.Writer refuses bytes in a directory entry, a hostile zip does
+		// not: rename the entries in place (same length, names are not in
+		// any checksum).
+		out := bytes.ReplaceAll(buf.Bytes(), []byte("evidence~"), []byte("evidence/"))
+		return bytes.ReplaceAll(out, []byte("report~"), []byte("report/"))
+	}
+	if r := VerifyBytes(withDirs(nil), key.Public()); !r.OK() || r.Files != 3 {
+		t.Errorf("re-zipped with directory entries: ok %v files %d\n%s", r.OK(), r.Files, problems(r))
+	}
+	r := VerifyBytes(withDirs([]byte("hidden")), key.Public())
+	var got []string
+	for _, p := range r.Problems {
+		got = append(got, p.File+": "+p.Kind)
+	}
+	if want := "evidence/: added\nreport/: added"; strings.Join(got, "\n") != want {
+		t.Errorf("directory entries holding bytes: problems\n%s\nwant\n%s", problems(r), want)
+	}
+}
+
 // A byte flipped in the zip file itself (inside a compressed entry) makes
 // that entry unreadable or changed, and the problem names it.
 func TestRawByteFlip(t *testing.T) {
