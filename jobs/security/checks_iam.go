@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -159,23 +160,24 @@ func checkRootUse(e *Env) Result {
 		return unknown(partCredReport)
 	}
 	limit := e.Opts.RootUseDays
-	var uses []string
+	var uses, usesKo []string
 	ev := map[string]any{"within_days": limit}
 	for _, u := range []struct {
-		what string
-		t    time.Time
-	}{{"password", root.PasswordLastUsed}, {"access_key_1", root.AccessKey1LastUsed}, {"access_key_2", root.AccessKey2LastUsed}} {
+		what, en, ko string
+		t            time.Time
+	}{{"password", "password", "암호", root.PasswordLastUsed}, {"access_key_1", "access key 1", "액세스 키 1", root.AccessKey1LastUsed}, {"access_key_2", "access key 2", "액세스 키 2", root.AccessKey2LastUsed}} {
 		if u.t.IsZero() {
 			continue
 		}
 		ev[u.what+"_last_used"] = u.t.UTC().Format(time.RFC3339)
 		if d := days(u.t, e.At); d < limit {
-			uses = append(uses, fmt.Sprintf("%s %d day(s) ago", u.what, d))
+			uses = append(uses, fmt.Sprintf("%s %s ago", u.en, textfmt.Count(d, "day", "days")))
+			usesKo = append(usesKo, fmt.Sprintf("%s %d일 전", u.ko, d))
 		}
 	}
 	if len(uses) > 0 {
 		return fail(fmt.Sprintf("root was used within %d days: %s", limit, strings.Join(uses, ", ")),
-			fmt.Sprintf("최근 %d일 안에 루트를 사용했습니다: %s", limit, strings.Join(uses, ", ")), []string{"root"}, ev)
+			fmt.Sprintf("최근 %d일 안에 루트를 사용했습니다: %s", limit, strings.Join(usesKo, ", ")), []string{"root"}, ev)
 	}
 	return Result{Status: Pass, Evidence: ev, Summary: i18n.Text{
 		En: fmt.Sprintf("root not used in the last %d days", limit), Ko: fmt.Sprintf("최근 %d일 동안 루트 사용 없음", limit)}}
@@ -244,10 +246,10 @@ func checkConsoleMFA(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d of %d console user(s) have no MFA: %s", len(bad), console, strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%d of %s %s no MFA: %s", len(bad), textfmt.Count(console, "console user", "console users"), hasHave(len(bad)), strings.Join(bad, ", ")),
 			fmt.Sprintf("콘솔 사용자 %d명 중 %d명이 MFA를 사용하지 않습니다: %s", console, len(bad), strings.Join(bad, ", ")), bad, map[string]any{"users": bad})
 	}
-	return pass(fmt.Sprintf("all %d console user(s) have MFA", console), fmt.Sprintf("콘솔 사용자 %d명 모두 MFA 사용", console))
+	return pass(fmt.Sprintf("%s MFA", allHave(console, "console user", "console users")), fmt.Sprintf("콘솔 사용자 %d명 모두 MFA 사용", console))
 }
 
 // unusedReasons lists why a user's credentials count as unused for limit
@@ -303,7 +305,7 @@ func checkUnusedCredentials(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d user(s) have credentials unused for %d days or more: %s", len(bad), limit, strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%s credentials unused for %d days or more: %s", textfmt.Count(len(bad), "user", "users")+" "+hasHave(len(bad)), limit, strings.Join(bad, ", ")),
 			fmt.Sprintf("%d일 이상 사용하지 않은 자격 증명이 있는 사용자 %d명: %s", limit, len(bad), strings.Join(bad, ", ")), bad, ev)
 	}
 	return pass(fmt.Sprintf("every credential was used within %d days", limit), fmt.Sprintf("모든 자격 증명이 %d일 안에 사용됨", limit))
@@ -321,7 +323,7 @@ func checkSingleKey(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d user(s) have two active access keys: %s", len(bad), strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%s two active access keys: %s", textfmt.Count(len(bad), "user", "users")+" "+hasHave(len(bad)), strings.Join(bad, ", ")),
 			fmt.Sprintf("활성 액세스 키가 두 개인 사용자 %d명: %s", len(bad), strings.Join(bad, ", ")), bad, map[string]any{"users": bad})
 	}
 	return pass("no user has two active access keys", "활성 액세스 키가 두 개인 사용자가 없습니다")
@@ -352,7 +354,7 @@ func checkKeyRotation(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d user(s) have access keys older than %d days: %s", len(bad), limit, strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%s access keys older than %d days: %s", textfmt.Count(len(bad), "user", "users")+" "+hasHave(len(bad)), limit, strings.Join(bad, ", ")),
 			fmt.Sprintf("%d일이 넘은 액세스 키가 있는 사용자 %d명: %s", limit, len(bad), strings.Join(bad, ", ")), bad, ev)
 	}
 	return pass(fmt.Sprintf("every active access key is at most %d days old", limit), fmt.Sprintf("모든 활성 액세스 키가 %d일 이내", limit))

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -224,10 +225,10 @@ func checkDefaultGroups(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d default security group(s) have rules: %s", len(bad), strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%s rules: %s", textfmt.Count(len(bad), "default security group", "default security groups")+" "+hasHave(len(bad)), strings.Join(bad, ", ")),
 			fmt.Sprintf("규칙이 있는 기본 보안 그룹 %d개: %s", len(bad), strings.Join(bad, ", ")), bad, ev)
 	}
-	return pass(fmt.Sprintf("%d default security group(s), none with rules", seen), fmt.Sprintf("기본 보안 그룹 %d개 모두 규칙 없음", seen))
+	return pass(fmt.Sprintf("%s, none with rules", textfmt.Count(seen, "default security group", "default security groups")), fmt.Sprintf("기본 보안 그룹 %d개 모두 규칙 없음", seen))
 }
 
 // aclOpens reports whether the first entry (by rule number) that matches
@@ -273,10 +274,10 @@ func checkNACLs(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d network ACL(s) allow 22 or 3389 from anywhere: %s", len(bad), strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%s 22 or 3389 from anywhere: %s", textfmt.Count(len(bad), "network ACL", "network ACLs")+" "+pick(len(bad), "allows", "allow"), strings.Join(bad, ", ")),
 			fmt.Sprintf("어디서나 22·3389를 허용하는 네트워크 ACL %d개: %s", len(bad), strings.Join(bad, ", ")), bad, ev)
 	}
-	return pass(fmt.Sprintf("%d network ACL(s), none allows 22 or 3389 from anywhere", len(e.Data.NetworkACLs)),
+	return pass(fmt.Sprintf("%s, none allows 22 or 3389 from anywhere", textfmt.Count(len(e.Data.NetworkACLs), "network ACL", "network ACLs")),
 		fmt.Sprintf("네트워크 ACL %d개 모두 외부의 22·3389 접근을 허용하지 않음", len(e.Data.NetworkACLs)))
 }
 
@@ -303,8 +304,8 @@ func checkFlowLogs(e *Env) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail(fmt.Sprintf("%d of %d VPC(s) have no active flow log: %s", len(bad), len(e.Data.VPCs), strings.Join(bad, ", ")),
+		return fail(fmt.Sprintf("%d of %s %s no active flow log: %s", len(bad), textfmt.Count(len(e.Data.VPCs), "VPC", "VPCs"), hasHave(len(bad)), strings.Join(bad, ", ")),
 			fmt.Sprintf("VPC %d개 중 %d개에 활성 플로 로그가 없습니다: %s", len(e.Data.VPCs), len(bad), strings.Join(bad, ", ")), bad, map[string]any{"vpcs": bad})
 	}
-	return pass(fmt.Sprintf("all %d VPC(s) have an active flow log", len(e.Data.VPCs)), fmt.Sprintf("VPC %d개 모두 활성 플로 로그 사용", len(e.Data.VPCs)))
+	return pass(fmt.Sprintf("%s an active flow log", allHave(len(e.Data.VPCs), "VPC", "VPCs")), fmt.Sprintf("VPC %d개 모두 활성 플로 로그 사용", len(e.Data.VPCs)))
 }

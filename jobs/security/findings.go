@@ -306,7 +306,7 @@ func networkFindings(lang string, e *Env) []report.Finding {
 			name := a.g.Name
 			out = append(out, mkFinding(lang, FindingSGOpen, sev, id,
 				i18n.Text{En: fmt.Sprintf("Security group %s opens %s to the internet", name, ports), Ko: fmt.Sprintf("보안 그룹 %s: %s 포트가 인터넷에 열려 있음", name, ports)},
-				i18n.Text{En: fmt.Sprintf("%s (%s) accepts %s from %s; attached to %d instance(s), %d with a public IP.", id, name, ports, src, len(a.g.AttachedTo), len(pub)),
+				i18n.Text{En: fmt.Sprintf("%s (%s) accepts %s from %s; attached to %s, %d with a public IP.", id, name, ports, src, textfmt.Count(len(a.g.AttachedTo), "instance", "instances"), len(pub)),
 					Ko: fmt.Sprintf("%s(%s) 규칙이 %s에서 오는 %s 포트 접속을 허용합니다. 연결된 인스턴스 %d개 중 %d개에 공인 IP가 있습니다.", id, name, src, ports, len(a.g.AttachedTo), len(pub))},
 				i18n.Text{En: "Narrow the source to known ranges or remove the rule; reach instances through SSM Session Manager or a VPN.",
 					Ko: "출발지를 알려진 대역으로 좁히거나 규칙을 지우고, 인스턴스 접속은 SSM Session Manager나 VPN을 이용하십시오."},
@@ -417,7 +417,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		out = append(out, mkFinding(lang, FindingLoginFailures, sev, "console",
 			i18n.Text{En: fmt.Sprintf("%d failed console sign-ins", a.FailedLogins), Ko: fmt.Sprintf("콘솔 로그인 실패 %d회", a.FailedLogins)},
-			i18n.Text{En: fmt.Sprintf("%d failed sign-ins for %d user name(s) from %d source IP(s); %d brute-force burst(s).", a.FailedLogins, len(a.LoginByUser), len(a.LoginByIP), len(a.Bursts)),
+			i18n.Text{En: fmt.Sprintf("%s for %s from %s; %s.", textfmt.Count(a.FailedLogins, "failed sign-in", "failed sign-ins"), textfmt.Count(len(a.LoginByUser), "user name", "user names"), textfmt.Count(len(a.LoginByIP), "source IP", "source IPs"), textfmt.Count(len(a.Bursts), "brute-force burst", "brute-force bursts")),
 				Ko: fmt.Sprintf("사용자 이름 %d개, 출발지 IP %d개에서 로그인 실패 %d회, 무차별 대입 의심 구간 %d개.", len(a.LoginByUser), len(a.LoginByIP), a.FailedLogins, len(a.Bursts))},
 			i18n.Text{En: "Check the users and source IPs; lock or reset targeted accounts and require MFA.", Ko: "대상 사용자와 출발지 IP를 확인하고, 공격받은 계정은 잠그거나 암호를 재설정하며 MFA를 의무화하십시오."},
 			report.Float(float64(a.FailedLogins)), "", map[string]any{"by_user": byUser, "by_ip": byIP, "bursts": len(a.Bursts)}))
@@ -478,7 +478,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		slices.Sort(apis)
 		out = append(out, mkFinding(lang, FindingAccessDenied, sev, pr,
-			i18n.Text{En: fmt.Sprintf("%s was denied %d API call(s)", pr, p.count), Ko: fmt.Sprintf("%s의 API 호출 %d건이 거부됨", pr, p.count)},
+			i18n.Text{En: fmt.Sprintf("%s was denied %s", pr, textfmt.Count(p.count, "API call", "API calls")), Ko: fmt.Sprintf("%s의 API 호출 %d건이 거부됨", pr, p.count)},
 			i18n.Text{En: "Denied: " + listResource(apis, 5) + ".", Ko: "거부된 API: " + listResource(apis, 5) + "."},
 			i18n.Text{En: "Find out whether the principal needs the permission (fix its policy) or is probing (investigate its credentials).",
 				Ko: "해당 주체에 권한이 정말 필요한지(정책 수정), 아니면 권한을 탐색하는 것인지(자격 증명 조사) 확인하십시오."},
@@ -497,7 +497,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		last := a.Root[len(a.Root)-1]
 		out = append(out, mkFinding(lang, FindingRootUsage, sev, "root",
-			i18n.Text{En: fmt.Sprintf("The root user was used (%d event(s))", len(a.Root)), Ko: fmt.Sprintf("루트 사용자 사용 (%d건)", len(a.Root))},
+			i18n.Text{En: fmt.Sprintf("The root user was used (%s)", textfmt.Count(len(a.Root), "event", "events")), Ko: fmt.Sprintf("루트 사용자 사용 (%d건)", len(a.Root))},
 			i18n.Text{En: fmt.Sprintf("Last: %s %s from %s.", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP),
 				Ko: fmt.Sprintf("마지막 사용: %s %s (출발지 %s).", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP)},
 			i18n.Text{En: "Confirm who used root and why; keep root for the tasks that require it and protect it with MFA.",
@@ -517,7 +517,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 				Ko: "새 호출자가 예정된 것인지(새 파이프라인, 새 담당자) 확인하고, 아니라면 세션을 취소하십시오."}
 		}
 		out = append(out, mkFinding(lang, id, report.SeverityMedium, n.Principal, title,
-			i18n.Text{En: fmt.Sprintf("%d AssumeRole call(s), first at %s, roles: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3)),
+			i18n.Text{En: fmt.Sprintf("%s, first at %s, roles: %s.", textfmt.Count(n.Count, "AssumeRole call", "AssumeRole calls"), n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3)),
 				Ko: fmt.Sprintf("AssumeRole %d회, 처음 %s, 역할: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3))},
 			rec, report.Float(float64(n.Count)), "", ev))
 	}

@@ -297,6 +297,14 @@ func TestGoldenDemo(t *testing.T) {
 		rep.GeneratedAt = demoAt.UTC()
 		md, js := renderBoth(t, rep)
 		golden(t, "demo."+lang+".md", md)
+		// Counts agree with their nouns ("1 event", "2 users have"), and the
+		// Korean report carries no English evidence.
+		if i := bytes.Index(md, []byte("(s)")); i >= 0 {
+			t.Errorf("%s: a lazy plural: %q", lang, md[max(0, i-40):i+3])
+		}
+		if lang == "ko" && bytes.Contains(md, []byte(" day")) {
+			t.Errorf("ko: English evidence in the Korean report")
+		}
 		if lang == "en" {
 			golden(t, "demo.json", js)
 			for _, want := range []string{"203.0.113.50", "HIDDEN_DUE_TO_SECURITY_REASONS", "ci-deployer", "iam:PassRole", "ConsoleLogin", "sg-bastion", "sg-jupyter", "198.51.100.7"} {

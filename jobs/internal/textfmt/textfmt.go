@@ -97,6 +97,16 @@ func Int(n int64) string {
 	return b.String()
 }
 
+// Count is n, with thousands separators, and the English noun in the
+// number n needs: Count(1, "event", "events") is "1 event", Count(3, ...)
+// "3 events", Count(0, ...) "0 events". Korean counts need no plural.
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Int(int64(n)) + " " + many
+}
+
 // Clip bounds untrusted text kept in the report model (a log example can
 // be a megabyte): at most n bytes, cut on a rune boundary, invalid UTF-8
 // replaced by U+FFFD, "…" where something was cut. Escaping for each

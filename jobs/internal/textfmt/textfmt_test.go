@@ -106,3 +106,14 @@ func TestClip(t *testing.T) {
 		t.Errorf("Clip of 1 MiB: %d bytes", len(got))
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0 events"}, {1, "1 event"}, {2, "2 events"}, {1234, "1,234 events"}, {-1, "-1 events"}} {
+		if got := Count(tc.n, "event", "events"); got != tc.want {
+			t.Errorf("Count(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
