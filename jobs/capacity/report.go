@@ -213,7 +213,7 @@ func (w *writer) findings() []savingsLine {
 					Ko: "%s에서 p%g CPU는 %.1f%% (상한 %.0f%%)로 예상되며, %s. 절감액은 온디맨드 기준(할인 전)입니다."},
 					describe(t.Type), o.SizingPercentile, t.ProjCPU, o.CPUCeiling, mem),
 				Value: report.Float(round2(t.Monthly)), Unit: unitMonth,
-				Recommendation: w.s(tx{En: "Change the type to %s in a maintenance window (stop, modify, start).", Ko: "점검 시간에 유형을 %s(으)로 변경하십시오 (중지, 변경, 시작)."}, t.Type.Name) + alt,
+				Recommendation: w.s(tx{En: "Change the type to %s in a maintenance window (stop, modify, start).", Ko: "점검 시간에 %s 유형으로 변경하십시오 (중지, 변경, 시작)."}, t.Type.Name) + alt,
 				Evidence:       ev,
 			})
 			lines = append(lines, savingsLine{fmt.Sprintf("%s: %s → %s", resource(p), p.Inst.Type, t.Type.Name), t.Monthly, "rightsize"})
@@ -304,7 +304,7 @@ func (w *writer) under(p *profile, rec Rec) {
 	recText := w.s(tx{En: "No larger size of the family is in the price table: consider a larger family or spreading the load.", Ko: "가격표에 같은 계열의 더 큰 유형이 없습니다. 더 큰 계열이나 부하 분산을 검토하십시오."})
 	if rec.Target != nil {
 		target, change = rec.Target.Type.Name, -rec.Target.Monthly
-		recText = w.s(tx{En: "Move to %s (projected p%g CPU %.1f%%); it costs %s a month more on demand.", Ko: "%s(으)로 변경하십시오 (예상 p%g CPU %.1f%%). 온디맨드 기준 월 %s 증가합니다."},
+		recText = w.s(tx{En: "Move to %s (projected p%g CPU %.1f%%); it costs %s a month more on demand.", Ko: "%s 유형으로 변경하십시오 (예상 p%g CPU %.1f%%). 온디맨드 기준 월 %s 증가합니다."},
 			describe(rec.Target.Type), o.SizingPercentile, rec.Target.ProjCPU, usd(change))
 	}
 	w.rep.Findings = append(w.rep.Findings, report.Finding{

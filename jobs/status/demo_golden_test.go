@@ -1,6 +1,7 @@
 package status
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -39,6 +40,13 @@ func TestGoldenDemo(t *testing.T) {
 		if lang == "ko" {
 			golden(t, "demo.json", js)
 			checkWellFormed(t, "demo", r, md) // the demo carries hostile lines too
+			// Korean is written for a reader, not assembled: no "이(가)" or
+			// "은(는)" left for the reader to resolve.
+			for _, p := range []string{"이(가)", "은(는)", "을(를)", "(으)로"} {
+				if bytes.Contains(js, []byte(p)) {
+					t.Errorf("ko: the report leaves the particle %q to the reader", p)
+				}
+			}
 		}
 	}
 }

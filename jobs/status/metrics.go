@@ -823,7 +823,7 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	}
 	detail := a.t(i18n.Text{
 		En: "%s on %s peaked at %s at %s, %.1f robust standard deviations above its usual %s for that hour of day; the anomaly ran %s.",
-		Ko: "%[2]s의 %[1]s이(가) %[4]s에 %[3]s까지 올랐습니다. 같은 시간대 평소 값 %[6]s보다 강건 표준편차의 %.1[5]f배 높으며, 이상 구간은 %[7]s.",
+		Ko: "%[2]s의 %[1]s 값이 %[4]s에 %[3]s까지 올랐습니다. 같은 시간대 평소 값 %[6]s보다 강건 표준편차의 %.1[5]f배 높으며, 이상 구간은 %[7]s.",
 	}, metric, label, fmtValue(an.Peak, r.def.Unit), fmtClock(an.PeakAt, a.in.Location), an.Z, fmtValue(an.Baseline, r.def.Unit), when)
 	alarms := a.alarmSum.firingOn[im.id]
 	if len(alarms) > 0 {
@@ -935,7 +935,7 @@ func (a *run) noDataFinding(im *instanceMetrics) report.Finding {
 		Title: a.t(i18n.Text{En: "No CPU data from running instance %s", Ko: "실행 중인 %s에서 CPU 지표가 없음"}, label),
 		Detail: a.t(i18n.Text{
 			En: "%s is %s but published no CPUUtilization datapoint in the window; its health is unknown.",
-			Ko: "%s은(는) %s 상태지만 기간 중 CPUUtilization 데이터가 하나도 없어 상태를 알 수 없습니다.",
+			Ko: "%s 인스턴스는 %s 상태지만 기간 중 CPUUtilization 데이터가 하나도 없어 상태를 알 수 없습니다.",
 		}, label, state),
 		Recommendation: a.t(i18n.Text{
 			En: "An instance without metrics is invisible to every alarm: check that it is really running, that the job's scope and the IAM policy cover it, and that the collection was not throttled.",
