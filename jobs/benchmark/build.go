@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/jobs/internal/stats"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -511,8 +512,9 @@ func (a *run) headline() string {
 		}
 		parts = append(parts, a.t(i18n.Text{En: "%s %s %s%%", Ko: "%s %s %s%%"}, r.Ent.Label, r.Def.Name, pctText(r.Tests[r.Lead].Pct)))
 	}
-	return a.t(i18n.Text{En: "%d regression(s), %d improvement(s) vs %s earlier: %s", Ko: "%[3]s 전 대비 악화 %[1]d건, 개선 %[2]d건: %[4]s"},
-		a.count(verdictRegression), a.count(verdictImprovement), i18n.Duration(a.opts.Offset.Duration, a.lang), strings.Join(parts, ", "))
+	reg, imp := a.count(verdictRegression), a.count(verdictImprovement)
+	return a.t(i18n.Text{En: "%[5]s, %[6]s vs %[3]s earlier: %[4]s", Ko: "%[3]s 전 대비 악화 %[1]d건, 개선 %[2]d건: %[4]s"},
+		reg, imp, i18n.Duration(a.opts.Offset.Duration, a.lang), strings.Join(parts, ", "), textfmt.Count(reg, "regression", "regressions"), textfmt.Count(imp, "improvement", "improvements"))
 }
 
 func defIndex(d metricDef) int {

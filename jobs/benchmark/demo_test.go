@@ -119,6 +119,9 @@ func TestDemoBenchmarkGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "demo."+lang+".md", md)
+		if i := bytes.Index(md, []byte("(s)")); i >= 0 {
+			t.Errorf("%s: a lazy plural: %q", lang, md[max(0, i-30):i+3]) // "1 regression", "3 improvements"
+		}
 		if lang == "en" {
 			js, err := json.Encode(r)
 			if err != nil {

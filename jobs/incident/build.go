@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -147,7 +148,7 @@ func (a *run) describe(s *signal) string {
 					break
 				}
 			}
-			parts = append(parts, a.t(i18n.Text{En: "%d new error pattern(s), e.g. %s", Ko: "새 오류 패턴 %d개 (예: %s)"}, n, first))
+			parts = append(parts, a.t(i18n.Text{En: "%[3]s, e.g. %[2]s", Ko: "새 오류 패턴 %[1]d개 (예: %[2]s)"}, n, first, textfmt.Count(n, "new error pattern", "new error patterns")))
 		}
 		if l.RateChanged {
 			parts = append(parts, a.t(i18n.Text{En: "errors %s → %s per %s (z %s)", Ko: "오류 %[3]s당 %[1]s → %[2]s건 (z %[4]s)"},
@@ -189,7 +190,7 @@ func (a *run) sizeText(s *signal) report.Cell {
 		}
 		return report.Cell{Text: a.t(i18n.Text{En: "%d events", Ko: "%d건"}, n), Value: n}
 	case sigChange:
-		return report.Cell{Text: a.t(i18n.Text{En: "%d line(s)", Ko: "%d줄"}, s.Change.Pattern.Count), Value: s.Change.Pattern.Count}
+		return report.Cell{Text: a.t(i18n.Text{En: "%[2]s", Ko: "%[1]d줄"}, s.Change.Pattern.Count, textfmt.Count(int(s.Change.Pattern.Count), "line", "lines")), Value: s.Change.Pattern.Count}
 	}
 	return report.Text("-")
 }
@@ -718,8 +719,9 @@ func (a *run) headline() string {
 	if c == nil {
 		return a.t(i18n.Text{En: "No change above the noise around %s", Ko: "%s 전후로 노이즈를 넘는 변화 없음"}, a.datetime(a.in.At))
 	}
-	return a.t(i18n.Text{En: "Probable cause: %s at %s (%d change(s), %d alarm transition(s))", Ko: "유력 원인: %[2]s %[1]s (변화 %[3]d건, 알람 전환 %[4]d건)"},
-		a.describe(c), a.clock(c.Time), len(a.signals)-a.alarmSignals(), len(a.alarmTrans))
+	changes, alarms := len(a.signals)-a.alarmSignals(), len(a.alarmTrans)
+	return a.t(i18n.Text{En: "Probable cause: %[1]s at %[2]s (%[5]s, %[6]s)", Ko: "유력 원인: %[2]s %[1]s (변화 %[3]d건, 알람 전환 %[4]d건)"},
+		a.describe(c), a.clock(c.Time), changes, alarms, textfmt.Count(changes, "change", "changes"), textfmt.Count(alarms, "alarm transition", "alarm transitions"))
 }
 
 func (a *run) alarmSignals() int {

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -127,6 +128,9 @@ func TestDemoGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "demo."+lang+".md", md)
+		if i := bytes.Index(md, []byte("(s)")); i >= 0 {
+			t.Errorf("%s: a lazy plural: %q", lang, md[max(0, i-30):i+3]) // "1 change", "3 lines"
+		}
 	}
 }
 

@@ -827,7 +827,7 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	}, metric, label, fmtValue(an.Peak, r.def.Unit), fmtClock(an.PeakAt, a.in.Location), an.Z, fmtValue(an.Baseline, r.def.Unit), when)
 	alarms := a.alarmSum.firingOn[im.id]
 	if len(alarms) > 0 {
-		detail += a.t(i18n.Text{En: " Alarm(s) in ALARM on this instance: %s.", Ko: " 이 인스턴스에서 ALARM 상태인 알람: %s."}, strings.Join(alarms, ", "))
+		detail += a.t(i18n.Text{En: " In ALARM on this instance: %s.", Ko: " 이 인스턴스에서 ALARM 상태인 알람: %s."}, strings.Join(alarms, ", "))
 	}
 	ev := map[string]any{"instance_id": im.id, "metric": r.s.Metric, "namespace": r.s.Namespace,
 		"start": an.Start.Format(time.RFC3339), "baseline": round(an.Baseline, 3), "z": round(an.Z, 2),
