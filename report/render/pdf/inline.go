@@ -185,6 +185,7 @@ type frag struct {
 	text  string
 	st    style
 	badge *markup.Badge
+	spark string // block elements drawn as bars (see sparkRune)
 }
 
 // line is one laid-out line: its fragments and height.
@@ -203,15 +204,48 @@ func badgeWidth(b *markup.Badge, st style) float64 {
 	return st.em() * 0.95
 }
 
-// token is an unbreakable piece: a word with its trailing space, a badge
-// or a line break.
+// token is an unbreakable piece: a word with its trailing space, a badge,
+// a sparkline or a line break.
 type token struct {
 	text  string
 	st    style
 	w     float64 // width without the trailing space
 	space float64 // width of the trailing space
 	badge *markup.Badge
+	spark string
 	br    bool
+}
+
+// sparkRune reports whether r is one of the eight block elements
+// U+2581..U+2588 ("▁▂▃▄▅▆▇█") the templates write as sparklines (errors per
+// hour). The embedded font has no glyph for them, so they are drawn as bars
+// instead of becoming '?'.
+func sparkRune(r rune) bool { return r >= 0x2581 && r <= 0x2588 }
+
+// sparkSlot is the width of one sparkline bar and its gap, in ems.
+const sparkSlot = 0.42
+
+// sparkWidth is the drawn width of a sparkline at st.
+func sparkWidth(s string, st style) float64 {
+	return float64(utf8.RuneCountInString(s)) * sparkSlot * st.em()
+}
+
+// splitSpark cuts s into alternating pieces of sparkline and other text.
+func splitSpark(s string) (pieces []string, spark []bool) {
+	start := 0
+	cur := false
+	for i, r := range s {
+		if sr := sparkRune(r); sr != cur {
+			if i > start {
+				pieces, spark = append(pieces, s[start:i]), append(spark, cur)
+			}
+			start, cur = i, sr
+		}
+	}
+	if start < len(s) {
+		pieces, spark = append(pieces, s[start:]), append(spark, cur)
+	}
+	return pieces, spark
 }
 
 func tokenize(runs []run) []token {
@@ -223,6 +257,17 @@ func tokenize(runs []run) []token {
 			continue
 		case r.badge != nil:
 			toks = append(toks, token{badge: r.badge, st: r.st, w: badgeWidth(r.badge, r.st), space: 0})
+			continue
+		}
+		if strings.ContainsFunc(r.text, sparkRune) {
+			pieces, spark := splitSpark(r.text)
+			for i, p := range pieces {
+				if spark[i] {
+					toks = append(toks, token{spark: p, st: r.st, w: sparkWidth(p, r.st)})
+				} else {
+					toks = append(toks, tokenize([]run{{text: p, st: r.st}})...)
+				}
+			}
 			continue
 		}
 		face := r.st.face()
@@ -301,16 +346,16 @@ func lay(runs []run, width float64, base style) []line {
 		x = 0
 	}
 	place := func(t token) {
-		if t.badge == nil && t.text == "" {
+		if t.badge == nil && t.spark == "" && t.text == "" {
 			return
 		}
 		n := len(cur.frags)
-		if n > 0 && cur.frags[n-1].badge == nil && t.badge == nil && cur.frags[n-1].st == t.st {
+		if n > 0 && cur.frags[n-1].badge == nil && cur.frags[n-1].spark == "" && t.badge == nil && t.spark == "" && cur.frags[n-1].st == t.st {
 			f := &cur.frags[n-1]
 			f.text += t.text
 			f.w = x + t.w - f.x
 		} else {
-			cur.frags = append(cur.frags, frag{x: x, w: t.w, text: t.text, st: t.st, badge: t.badge})
+			cur.frags = append(cur.frags, frag{x: x, w: t.w, text: t.text, st: t.st, badge: t.badge, spark: t.spark})
 		}
 		cur.h = max(cur.h, lh(t.st))
 		cur.w = x + t.w
@@ -327,7 +372,7 @@ func lay(runs []run, width float64, base style) []line {
 		if x > 0 && x+t.w > width {
 			push()
 		}
-		if t.w > width && t.badge == nil {
+		if t.w > width && t.badge == nil && t.spark == "" {
 			for i, p := range split(t, width) {
 				if i > 0 {
 					push()
@@ -364,6 +409,10 @@ func (w *writer) drawLine(l line, x, y float64) {
 			w.drawBadge(f.badge, f.st, fx, y+l.h/2)
 			continue
 		}
+		if f.spark != "" {
+			w.drawSpark(f.spark, f.st, fx, y+l.h/2)
+			continue
+		}
 		if f.text == "" {
 			continue
 		}
@@ -393,6 +442,20 @@ var tones = map[markup.Tone]chart.Color{
 	markup.ToneRed: chart.Red, markup.ToneOrange: chart.Orange, markup.ToneYellow: chart.Amber,
 	markup.ToneGreen: chart.Green, markup.ToneBlue: chart.Blue, markup.ToneGrey: {R: 0x75, G: 0x75, B: 0x75},
 	markup.ToneBlack: chart.Ink, markup.TonePurple: chart.Purple,
+}
+
+// drawSpark draws a sparkline as bars of 1/8 to 8/8 of a line's height,
+// standing on a common baseline, centred vertically on mid.
+func (w *writer) drawSpark(s string, st style, x, mid float64) {
+	em := st.em()
+	full := em * 0.9
+	w.fill(chart.Blue)
+	i := 0
+	for _, r := range s {
+		h := full * float64(r-0x2580) / 8
+		w.pdf.Rect(x+float64(i)*sparkSlot*em, mid+full/2-h, sparkSlot*em*0.72, h, "F")
+		i++
+	}
 }
 
 // drawBadge draws b centred vertically on mid, starting at x.

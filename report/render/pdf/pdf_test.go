@@ -308,3 +308,26 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// The errors-per-hour sparklines ("▁▂█") have no glyph in the embedded
+// font: they are drawn as bars, never as "???", and keep their width in
+// table layout.
+func TestSparklinesAreDrawn(t *testing.T) {
+	st := style{size: 9}
+	toks := tokenize([]run{{text: "per hour ▁▂▃▄▅▆▇█ done", st: st}})
+	var spark *token
+	for i := range toks {
+		if toks[i].spark != "" {
+			spark = &toks[i]
+		}
+	}
+	if spark == nil || spark.spark != "▁▂▃▄▅▆▇█" || spark.w != 8*sparkSlot*st.em() {
+		t.Fatalf("tokens %+v: want one sparkline token of 8 bars", toks)
+	}
+	d := doc(t, fixture.Options{Lang: "ko"})
+	d.Markdown = []byte("# 로그\n\n| 로그 그룹 | 시간별 |\n|---|---|\n| /aws/eks/cluster | ▁▂▂▁▁█▂▁ |\n\n시간별 ▁▂█ 오류\n")
+	text := pdftotext(t, renderPDF(t, d), false)
+	if strings.Contains(text, "?") || !strings.Contains(text, "/aws/eks/cluster") || !strings.Contains(text, "오류") {
+		t.Errorf("text:\n%s", text)
+	}
+}
