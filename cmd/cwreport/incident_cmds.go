@@ -118,6 +118,9 @@ func (o *onDemand) start(e *env, name, kind string, pos []string) (*config.Confi
 }
 
 func (o *onDemand) run(ctx context.Context, e *env, name string, cfg *config.Config, job *config.Job, instant time.Time) int {
+	if !prepareOut(e, name, *o.out) {
+		return 2
+	}
 	runner, err := newRunner(ctx, e, cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cwreport %s: %v\n", name, err)

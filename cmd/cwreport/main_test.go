@@ -94,10 +94,14 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"run", "nightly", "--config", cfg}, `no job "nightly"`},
 		{[]string{"run", "morning", "--config", cfg, "--at", "yesterday-ish"}, "is not a time"},
 		{[]string{"run", "morning", "--bogus"}, "flag provided but not defined"},
+		{[]string{"run", "morning", "--config", cfg, "--out", cfg}, "is a file, not a directory"},
+		{[]string{"demo", "--out", cfg}, "is a file, not a directory"},
+		{[]string{"incident", "--config", cfg, "--at", "2026-11-24T08:00", "--out", cfg}, "is a file, not a directory"},
+		{[]string{"benchmark", "--config", cfg, "--out", filepath.Join(cfg, "sub")}, "cannot create the directory"},
 	}
 	for _, c := range cases {
 		code, _, errs := cli(t, c.args...)
-		if code != 2 || !strings.Contains(errs, c.want) {
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") > 2 {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
 		}
 	}

@@ -29,6 +29,24 @@ func parseAt(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--at %q is not a time; use RFC 3339 (2026-11-24T08:00:00+09:00) or a local time (2026-11-24T08:00)", s)
 }
 
+// prepareOut creates --out DIR before anything runs, so a path that cannot
+// be a directory is one usage error up front, not a failure after the data
+// was collected (once per report kind for the demo).
+func prepareOut(e *env, name, dir string) bool {
+	if dir == "" {
+		return true
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		fmt.Fprintf(e.stderr, "cwreport %s: --out %s is a file, not a directory; give a directory (it is created when missing)\n", name, dir)
+		return false
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "cwreport %s: --out %s: cannot create the directory (%v); give a writable directory\n", name, dir, err)
+		return false
+	}
+	return true
+}
+
 func newRunner(ctx context.Context, e *env, cfg *config.Config) (*jobs.Runner, error) {
 	src, err := jobs.OpenSource(ctx, cfg)
 	if err != nil {
@@ -100,6 +118,9 @@ func runCommand() *command {
 				return 2
 			}
 			instant = t
+		}
+		if !prepareOut(e, "run", *out) {
+			return 2
 		}
 		runner, err := newRunner(ctx, e, cfg)
 		if err != nil {
@@ -197,6 +218,9 @@ func demoCommand() *command {
 				return 2
 			}
 		}
+		if !prepareOut(e, "demo", *out) {
+			return 2
+		}
 		runner, err := newRunner(ctx, e, cfg)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "cwreport demo:", err)
@@ -205,11 +229,12 @@ func demoCommand() *command {
 		// Every artifact is stamped with the demo instant, so the same --at
 		// gives byte-identical files.
 		runner.Now = func() time.Time { return instant }
-		worst := 0
+		worst, ran := 0, 0
 		for _, j := range cfg.Jobs {
 			if _, ok := runner.Analyzers.Get(j.Kind); !ok {
 				continue
 			}
+			ran++
 			code := runOne(ctx, e, runner, jobs.NewRun(j, instant), *out)
 			if code == jobs.ExitFailed || (code != 0 && worst == 0) {
 				worst = code
@@ -218,7 +243,7 @@ func demoCommand() *command {
 		if worst == jobs.ExitDegraded {
 			worst = 0 // the demo's data gaps are part of the show
 		}
-		if _, err := os.Stat(*out); err != nil {
+		if ran == 0 {
 			fmt.Fprintln(e.stderr, "cwreport demo: no report kinds are available in this build")
 			return 1
 		}
