@@ -120,21 +120,38 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or config error,
 }
 
 // newFlags makes a flag set whose --help prints the command's synopsis,
-// flags and example, and whose errors go to stderr.
+// flags and example on stdout. A mistake (an unknown flag, a bad value) gets
+// the error and a pointer to --help on stderr, not the whole help.
 func newFlags(c *command, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	ew := &flagErrors{w: e.stderr}
+	fs.SetOutput(ew)
 	fs.Usage = func() {
+		if ew.wrote {
+			return // parse explains the mistake
+		}
 		w := e.stdout
 		fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n\nFlags:\n", c.summary, c.usage)
 		fs.SetOutput(w)
 		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
+		fs.SetOutput(ew)
 		if c.example != "" {
 			fmt.Fprintf(w, "\nExample:\n%s\n", c.example)
 		}
 	}
 	return fs
+}
+
+// flagErrors is a flag set's output: the flag package writes its error
+// message there before calling Usage, which tells a mistake from --help.
+type flagErrors struct {
+	w     io.Writer
+	wrote bool
+}
+
+func (f *flagErrors) Write(p []byte) (int, error) {
+	f.wrote = true
+	return f.w.Write(p)
 }
 
 // parse parses flags that may come before or after positional arguments
@@ -144,10 +161,20 @@ func newFlags(c *command, e *env) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 	var positional []string
 	for {
+		if ew, ok := fs.Output().(*flagErrors); ok {
+			ew.wrote = false
+		}
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, 0, false
 			}
+			out := fs.Output()
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+				if s := closestFlag(fs, strings.TrimLeft(name, "-")); s != "" {
+					fmt.Fprintf(out, "Did you mean --%s?\n", s)
+				}
+			}
+			fmt.Fprintf(out, "Run 'cwreport %s --help' for its flags and an example.\n", fs.Name())
 			return nil, 2, false
 		}
 		args = fs.Args()
@@ -156,6 +183,38 @@ func parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 		}
 		positional = append(positional, args[0])
 		args = args[1:]
+	}
+}
+
+// closestFlag is the defined flag a mistyped name most likely meant: one
+// edit away (a letter missing, extra, wrong or two swapped), or a prefix.
+func closestFlag(fs *flag.FlagSet, name string) string {
+	best := ""
+	fs.VisitAll(func(f *flag.Flag) {
+		if best == "" && (oneEdit(name, f.Name) || len(name) >= 3 && strings.HasPrefix(f.Name, name)) {
+			best = f.Name
+		}
+	})
+	return best
+}
+
+// oneEdit reports whether a and b differ by one insertion, deletion,
+// substitution or transposition of adjacent letters.
+func oneEdit(a, b string) bool {
+	if a == b || len(a)-len(b) > 1 || len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) == len(b):
+		return a[i+1:] == b[i+1:] || i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case len(a) < len(b):
+		return a[i:] == b[i+1:]
+	default:
+		return a[i+1:] == b[i:]
 	}
 }
 

@@ -106,3 +106,25 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped flag gets the error, a suggestion and a pointer to --help on
+// stderr, not the whole help on stdout.
+func TestMistypedFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "morning", "--confg", "x.yaml"}, "Did you mean --config?"},
+		{[]string{"run", "morning", "--no-delivr"}, "Did you mean --no-deliver?"},
+		{[]string{"demo", "--lnag", "en"}, "Did you mean --lang?"},
+		{[]string{"list", "--config", "x.yaml", "--next", "many"}, "invalid value"},
+	} {
+		code, out, errs := cli(t, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || !strings.Contains(errs, "cwreport "+c.args[0]+" --help") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q, want %q", c.args, code, out, errs, c.want)
+		}
+	}
+	if !oneEdit("confg", "config") || !oneEdit("cofnig", "config") || oneEdit("cfg", "config") || oneEdit("config", "config") {
+		t.Error("oneEdit")
+	}
+}
