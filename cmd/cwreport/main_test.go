@@ -40,8 +40,8 @@ func TestHelpForEveryCommand(t *testing.T) {
 		if !strings.Contains(out, "Usage:") || !strings.Contains(out, "Example:") || !strings.Contains(out, "cwreport "+c.name) {
 			t.Errorf("%s --help lacks usage or example:\n%s", c.name, out)
 		}
-		if !strings.Contains(out, c.name) {
-			t.Errorf("%s missing from the main help", c.name)
+		if _, main, _ := cli(t, "--help"); !strings.Contains(main, "  "+c.name+"  ") {
+			t.Errorf("%s missing from the main help, or its summary not set apart", c.name)
 		}
 	}
 }
