@@ -320,6 +320,53 @@ func must(t testing.TB, err error) {
 	}
 }
 
+// errorMessages are a group's distinct error messages in the window as
+// Insights sees them (invalid UTF-8 arrives as U+FFFD; the first 2,048
+// characters), with their count and first and last time, most frequent
+// first: what `stats count(*), earliest(@timestamp), latest(@timestamp) by
+// msg | sort desc` returns.
+func (acc *account) errorMessages(group string) []sample {
+	by := map[string]*sample{}
+	var order []string
+	for _, l := range acc.lines[group] {
+		if !acc.window.Contains(l.t) {
+			continue
+		}
+		b, _ := json.Marshal(l.msg)
+		var msg string
+		json.Unmarshal(b, &msg)
+		isErr := false
+		for _, term := range testTerms {
+			isErr = isErr || strings.Contains(msg, term)
+		}
+		if !isErr {
+			continue
+		}
+		if r := []rune(msg); len(r) > 2048 {
+			msg = string(r[:2048])
+		}
+		s := by[msg]
+		if s == nil {
+			s = &sample{msg: msg, first: l.t, last: l.t}
+			by[msg] = s
+			order = append(order, msg)
+		}
+		s.n++
+		if l.t.Before(s.first) {
+			s.first = l.t
+		}
+		if l.t.After(s.last) {
+			s.last = l.t
+		}
+	}
+	out := make([]sample, 0, len(order))
+	for _, m := range order {
+		out = append(out, *by[m])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].n > out[j].n })
+	return out
+}
+
 // errorBins counts, independently of logscan, the lines of a group that
 // contain an error term, per hour from the window start.
 func (acc *account) errorBins(group string) map[int64]int64 {
@@ -432,6 +479,8 @@ func fakeForMissingAPIs(t *testing.T, ta *testAWS, acc *account) {
 		kind := "hist"
 		if strings.Contains(in.QueryString, "| pattern @message") {
 			kind = "pattern"
+		} else if strings.Contains(in.QueryString, "| fields substr(@message, 0, 2048) as msg\n| stats count(*) as events, earliest(@timestamp) as firstSeen, latest(@timestamp) as lastSeen by msg\n| sort events desc\n| limit 1000") {
+			kind = "sample"
 		} else if !strings.Contains(in.QueryString, "stats count(*) as errors by @log, bin(1h)") {
 			writeError(w, "logs:StartQuery", 400, "MalformedQueryException", "unexpected query "+in.QueryString)
 			return
@@ -470,6 +519,15 @@ func fakeForMissingAPIs(t *testing.T, ta *testAWS, acc *account) {
 			if kind == "hist" {
 				for bin, c := range acc.errorBins(g) {
 					rows = append(rows, []field{{"@log", acc.accountID + ":" + g}, {"bin(1h)", time.Unix(bin, 0).UTC().Format("2006-01-02 15:04:05.000")}, {"errors", strconv.FormatInt(c, 10)}})
+				}
+				continue
+			}
+			if kind == "sample" {
+				// stats ... by msg: one row per distinct error message
+				// (its first 2,048 characters), most frequent first.
+				for _, m := range acc.errorMessages(g) {
+					rows = append(rows, []field{{"msg", m.msg}, {"events", strconv.FormatInt(m.n, 10)},
+						{"firstSeen", m.first.UTC().Format("2006-01-02 15:04:05.000")}, {"lastSeen", m.last.UTC().Format("2006-01-02 15:04:05.000")}})
 				}
 				continue
 			}
@@ -743,14 +801,19 @@ func TestCollectAgainstKumo(t *testing.T) {
 				t.Errorf("%s bin %s = %d, want %d", st.Group, b.Start, b.Count, want[b.Start.Unix()])
 			}
 		}
-		wantP := insightsPatterns[st.Group]
-		if wantP == nil {
-			wantP = []source.LogPattern{}
+		// Insights' patterns, made logscan's with the sample query's
+		// messages: the very patterns the filter engine finds (text,
+		// count, example, first and last time).
+		wantP := []source.LogPattern{}
+		for _, fs := range wantFilterStats(acc) {
+			if fs.Group == st.Group {
+				wantP = fs.Patterns
+			}
 		}
 		eq(t, "patterns "+st.Group, st.Patterns, wantP)
 	}
-	if ds.Stats["logs:StartQuery"] != 3 { // one histogram query for 3 groups, two pattern queries
-		t.Errorf("StartQuery calls = %d, want 3", ds.Stats["logs:StartQuery"])
+	if ds.Stats["logs:StartQuery"] != 5 { // one histogram query for 3 groups; a pattern and a sample query for each of the two with errors
+		t.Errorf("StartQuery calls = %d, want 5", ds.Stats["logs:StartQuery"])
 	}
 	// CloudTrail (LookupEvents for a 24 h window), trails, recorders.
 	eq(t, "trail events", ds.TrailEvents, wantTrailEvents(acc))

@@ -294,8 +294,13 @@ func (r *run) insightsEngine(ctx context.Context, groups []logGroupInfo, probe b
 	wg.Wait()
 
 	// Patterns, for the groups with errors (Infrequent Access groups have no
-	// pattern command; their counts stand without patterns).
+	// pattern command; their counts stand without patterns): the pattern
+	// query, and beside it the sample query that gives the patterns their
+	// examples and time ranges (patterns.go). A failed sample query leaves
+	// the patterns without them, as Insights alone gives them: no gap, the
+	// counts are whole.
 	patternQuery := fmt.Sprintf("filter %s\n| pattern @message\n| sort @sampleCount desc\n| limit %d", filter, r.topPatterns())
+	samplesQuery := sampleQuery(filter)
 	for _, g := range groups {
 		st := byName[g.Name]
 		if st == nil || st.ErrorEvents == 0 || g.infrequent {
@@ -304,14 +309,28 @@ func (r *run) insightsEngine(ctx context.Context, groups []logGroupInfo, probe b
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var (
+				samples []sample
+				sdone   = make(chan struct{})
+			)
+			go func() {
+				defer close(sdone)
+				if rows, err := q.run(ctx, []string{g.Name}, samplesQuery); err == nil {
+					samples = samplesFrom(rows)
+				}
+			}()
 			rows, err := q.run(ctx, []string{g.Name}, patternQuery)
-			mu.Lock()
-			defer mu.Unlock()
+			<-sdone
 			if err != nil {
+				mu.Lock()
 				r.fail("log_patterns:"+g.Name, err)
+				mu.Unlock()
 				return
 			}
-			st.Patterns = patternsFrom(rows, r.topPatterns())
+			ps := normalizePatterns(patternsFrom(rows), samples, r.topPatterns())
+			mu.Lock()
+			st.Patterns = ps
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -409,9 +428,9 @@ func addHistogram(byName map[string]*source.LogStats, rows []map[string]string, 
 	}
 }
 
-// patternsFrom reads rows {@pattern, @sampleCount}. Insights gives no raw
-// example line and no first/last time per pattern; those stay empty.
-func patternsFrom(rows []map[string]string, top int) []source.LogPattern {
+// patternsFrom reads rows {@pattern, @sampleCount} as Insights writes
+// them; normalizePatterns makes logscan's patterns of them.
+func patternsFrom(rows []map[string]string) []source.LogPattern {
 	out := []source.LogPattern{}
 	for _, row := range rows {
 		p := row["@pattern"]
@@ -424,15 +443,6 @@ func patternsFrom(rows []map[string]string, top int) []source.LogPattern {
 			p = p[:logscan.MaxLineBytes]
 		}
 		out = append(out, source.LogPattern{Pattern: strings.ToValidUTF8(p, "?"), Count: n})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Pattern < out[j].Pattern
-	})
-	if len(out) > top {
-		out = out[:top]
 	}
 	return out
 }

@@ -205,14 +205,14 @@ func TestInsightsQueryFailedAndPacking(t *testing.T) {
 	src := ta.source(config.Source{Logs: config.SourceLogs{Engine: "insights"}}, at)
 	ds, err := src.Collect(context.Background(), source.Request{Window: w, At: at, Needs: source.NeedLogStats, Logs: source.LogQuery{TopPatterns: 3}})
 	must(t, err)
-	// 720 bins: 13 groups per query -> 13 + 13 + 4; then one pattern query
-	// for each group with errors (/app/00 and /app/26).
+	// 720 bins: 13 groups per query -> 13 + 13 + 4; then a pattern and a
+	// sample query for each group with errors (/app/00 and /app/26).
 	var got []int
 	for _, n := range sizes {
 		got = append(got, n)
 	}
 	sort.Ints(got)
-	if ds.Stats["logs:StartQuery"] != 5 || fmt.Sprint(got) != "[1 1 4 13 13]" {
+	if ds.Stats["logs:StartQuery"] != 7 || fmt.Sprint(got) != "[1 1 1 1 4 13 13]" {
 		t.Errorf("StartQuery calls %d, groups per query %v", ds.Stats["logs:StartQuery"], got)
 	}
 	if len(ds.LogStats) != 17 || ds.LogStats[0].Group != "/app/00" || ds.LogStats[0].ErrorEvents != 7 || ds.LogStats[0].Histogram[719].Count != 7 {
