@@ -275,7 +275,9 @@ func networkSection(e *Env, lang string) report.Section {
 	return sec
 }
 
-func credentialsSection(e *Env, lang string) report.Section {
+// credentialsSection shows the credential report in the report's time zone,
+// like every other time in it (the report's own dates are UTC).
+func credentialsSection(e *Env, lang string, loc *time.Location) report.Section {
 	sec := report.Section{ID: SectionIAM, Title: i18n.Pick(lang, "Credentials", "자격 증명")}
 	t := newTable(TableCredentials, i18n.Text{En: "IAM credential report (subset)", Ko: "IAM 자격 증명 보고서 (발췌)"}, lang,
 		col("user", i18n.Text{En: "User", Ko: "사용자"}, lang), col("password_enabled", i18n.Text{En: "Console", Ko: "콘솔"}, lang),
@@ -289,7 +291,6 @@ func credentialsSection(e *Env, lang string) report.Section {
 		sec.Tables = append(sec.Tables, t.t)
 		return sec
 	}
-	loc := time.UTC
 	when := func(tm time.Time) report.Cell { return report.Time(tm, loc, "2006-01-02") }
 	age := func(active bool, tm time.Time) report.Cell {
 		if !active || tm.IsZero() {
@@ -313,7 +314,7 @@ func credentialsSection(e *Env, lang string) report.Section {
 			boolCell(r.AccessKey2Active, lang), age(r.AccessKey2Active, r.AccessKey2LastRotated), when(r.AccessKey2LastUsed))
 	}
 	if !e.Data.IAM.ReportGenerated.IsZero() {
-		sec.Notes = append(sec.Notes, i18n.Text{En: "Credential report generated %s (UTC).", Ko: "자격 증명 보고서 생성 시각 %s (UTC)."}.F(lang, e.Data.IAM.ReportGenerated.UTC().Format(i18n.DateTime)))
+		sec.Notes = append(sec.Notes, i18n.Text{En: "Credential report generated %s (%s).", Ko: "자격 증명 보고서 생성 시각 %s (%s)."}.F(lang, e.Data.IAM.ReportGenerated.In(loc).Format(i18n.DateTime), loc))
 	}
 	sec.Tables = append(sec.Tables, t.t)
 	return sec

@@ -87,7 +87,7 @@ func (Analyzer) Analyze(in analyze.Input) (*report.Report, error) {
 		scoreSection(s, lang, loc, rep.Window),
 		checksSection(cs, rs, lang),
 		networkSection(e, lang),
-		credentialsSection(e, lang),
+		credentialsSection(e, lang, loc),
 		activitySection(act, lang, loc, in.Window),
 	)
 	if in.Data == nil {

@@ -305,6 +305,14 @@ func TestGoldenDemo(t *testing.T) {
 		if lang == "ko" && bytes.Contains(md, []byte(" day")) {
 			t.Errorf("ko: English evidence in the Korean report")
 		}
+		// Every time is in the report's zone: the root user's "password last
+		// used" (credential report) is the day of its ConsoleLogin (CloudTrail),
+		// 03:00 KST, the day before in UTC.
+		if creds, root := rep.Table(TableCredentials), rep.Table(TableRoot); creds == nil || root == nil || len(root.Rows) == 0 {
+			t.Errorf("%s: no credentials or root-usage table", lang)
+		} else if used, login := creds.Rows[0][2].Text, root.Rows[0][0].Text; creds.Rows[0][0].Text != RootUser || !strings.HasPrefix(login, used) {
+			t.Errorf("%s: root password last used %q (%s), but it signed in at %q", lang, used, creds.Rows[0][0].Text, login)
+		}
 		if lang == "en" {
 			golden(t, "demo.json", js)
 			for _, want := range []string{"203.0.113.50", "HIDDEN_DUE_TO_SECURITY_REASONS", "ci-deployer", "iam:PassRole", "ConsoleLogin", "sg-bastion", "sg-jupyter", "198.51.100.7"} {
