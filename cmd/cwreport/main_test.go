@@ -128,3 +128,15 @@ func TestMistypedFlag(t *testing.T) {
 		t.Error("oneEdit")
 	}
 }
+
+// Ctrl-C during the demo: one "interrupted" line, no "context canceled" per
+// report kind, exit 1.
+func TestDemoInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := runMain(ctx, &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, []string{"demo", "--out", t.TempDir()})
+	if code != 1 || strings.Count(errb.String(), "interrupted") != 1 || strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+	}
+}

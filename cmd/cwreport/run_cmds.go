@@ -142,6 +142,11 @@ func runOne(ctx context.Context, e *env, runner *jobs.Runner, run jobs.Run, out 
 		runner.ArchiveDirs = append(runner.ArchiveDirs, out)
 	}
 	res := runner.Run(ctx, run)
+	if res.Err != nil && ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: say so, not "context canceled" from deep inside.
+		fmt.Fprintf(e.stderr, "cwreport: %s: interrupted before it finished\n", run.Key())
+		return jobs.ExitFailed
+	}
 	if res.Err != nil {
 		fmt.Fprintf(e.stderr, "cwreport: %s failed: %v\n", run.Key(), res.Err)
 		return res.ExitCode()
@@ -230,9 +235,17 @@ func demoCommand() *command {
 		// gives byte-identical files.
 		runner.Now = func() time.Time { return instant }
 		worst, ran := 0, 0
-		for _, j := range cfg.Jobs {
+		for i, j := range cfg.Jobs {
 			if _, ok := runner.Analyzers.Get(j.Kind); !ok {
 				continue
+			}
+			if ctx.Err() != nil {
+				var rest []string
+				for _, k := range cfg.Jobs[i:] {
+					rest = append(rest, k.Kind)
+				}
+				fmt.Fprintf(e.stderr, "cwreport demo: interrupted; not started: %s\n", strings.Join(rest, ", "))
+				return jobs.ExitFailed
 			}
 			ran++
 			code := runOne(ctx, e, runner, jobs.NewRun(j, instant), *out)
