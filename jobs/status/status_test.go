@@ -429,6 +429,30 @@ func TestStatusCheckStillFailingIsHigh(t *testing.T) {
 	one(t, r, FindNoData, "silent")
 }
 
+// An account whose instances publish no metrics and that has no alarms is
+// not "instances normal", and "none of 0 alarms" is not a sentence.
+func TestNothingToJudgeIsNotNormal(t *testing.T) {
+	b := newBuilder(fixedAt)
+	b.instance("i-1", "silent-1", "t3.micro")
+	b.instance("i-2", "silent-2", "t3.micro")
+	for _, lang := range []string{"en", "ko"} {
+		job := b.job()
+		job.Language = lang
+		r := b.analyze(t, job)
+		want := map[string][]string{"en": {"2 instances without metrics", "Alarms: none defined", "health unknown): 2"},
+			"ko": {"지표 없는 인스턴스 2대", "정의된 알람 없음", "실행 중 인스턴스 2대"}}[lang]
+		text := r.Headline + "\n" + strings.Join(r.Section(SecSummary).Notes, "\n")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q missing from\n%s", lang, w, text)
+			}
+		}
+		if strings.Contains(r.Headline, "normal") || strings.Contains(r.Headline, "정상") {
+			t.Errorf("%s: headline %q", lang, r.Headline)
+		}
+	}
+}
+
 // TestGapsMeanUnknown: a part that could not be collected makes its section
 // say "unknown" — never "nothing found" — and the status is not ok.
 func TestGapsMeanUnknown(t *testing.T) {

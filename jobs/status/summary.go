@@ -26,6 +26,8 @@ func (a *run) summary() {
 	} else {
 		if as.firing > 0 {
 			line = a.t(i18n.Text{En: "Alarms: %d of %d in ALARM (new in the window: %d)", Ko: "알람: %[2]d개 중 %[1]d개 ALARM 상태 (기간 중 새로 발생 %[3]d개)"}, as.firing, as.total, as.fresh)
+		} else if as.total == 0 {
+			line = a.t(i18n.Text{En: "Alarms: none defined", Ko: "알람: 정의된 알람 없음"})
 		} else {
 			line = a.t(i18n.Text{En: "Alarms: none of %d in ALARM", Ko: "알람: %d개 모두 ALARM 아님"}, as.total)
 		}
@@ -44,6 +46,9 @@ func (a *run) summary() {
 	} else {
 		line = a.t(i18n.Text{En: "Instances: %d checked; anomalies against their own baseline: %d; failed status checks: %d",
 			Ko: "인스턴스: %d대 점검, 평소 대비 이상 징후 %d대, 상태 검사 실패 %d대"}, ms.instances, ms.anomalous, ms.statusFailed)
+		if ms.noData > 0 {
+			line += a.t(i18n.Text{En: "; running without any CPU data (health unknown): %d", Ko: ", CPU 지표가 없어 상태를 알 수 없는 실행 중 인스턴스 %d대"}, ms.noData)
+		}
 		if ms.diskHigh > 0 {
 			line += a.t(i18n.Text{En: "; file systems above %.0[2]f%%: %[1]d", Ko: ", 사용률 %.0[2]f%% 이상 파일 시스템 %[1]d개"}, ms.diskHigh, diskWarn)
 		}
@@ -103,6 +108,9 @@ func (a *run) headline() string {
 		parts = append(parts, a.t(i18n.Text{En: "instance health unknown", Ko: "인스턴스 상태 알 수 없음"}))
 	case ms.anomalous > 0:
 		parts = append(parts, a.t(i18n.Text{En: "%s off baseline", Ko: "평소와 다른 인스턴스 %s"}, a.count(ms.anomalous, "instance", "instances", "대")))
+	case ms.noData > 0:
+		// Not "instances normal": nothing is known about these.
+		parts = append(parts, a.t(i18n.Text{En: "%s without metrics", Ko: "지표 없는 인스턴스 %s"}, a.count(ms.noData, "instance", "instances", "대")))
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "instances normal", Ko: "인스턴스 정상"}))
 	}
