@@ -429,8 +429,9 @@ func TestStatusCheckStillFailingIsHigh(t *testing.T) {
 	one(t, r, FindNoData, "silent")
 }
 
-// An account whose instances publish no metrics and that has no alarms is
-// not "instances normal", and "none of 0 alarms" is not a sentence.
+// An account whose instances publish no metrics, with no alarms and no log
+// group (or a logs.groups glob that matches none) is not "instances normal,
+// no error logs", and "none of 0 alarms" is not a sentence.
 func TestNothingToJudgeIsNotNormal(t *testing.T) {
 	b := newBuilder(fixedAt)
 	b.instance("i-1", "silent-1", "t3.micro")
@@ -439,8 +440,8 @@ func TestNothingToJudgeIsNotNormal(t *testing.T) {
 		job := b.job()
 		job.Language = lang
 		r := b.analyze(t, job)
-		want := map[string][]string{"en": {"2 instances without metrics", "Alarms: none defined", "health unknown): 2"},
-			"ko": {"지표 없는 인스턴스 2대", "정의된 알람 없음", "실행 중 인스턴스 2대"}}[lang]
+		want := map[string][]string{"en": {"2 instances without metrics", "Alarms: none defined", "health unknown): 2", "no log group scanned", "none matches the job's logs.groups"},
+			"ko": {"지표 없는 인스턴스 2대", "정의된 알람 없음", "실행 중 인스턴스 2대", "검사한 로그 그룹 없음", "logs.groups와 일치하는"}}[lang]
 		text := r.Headline + "\n" + strings.Join(r.Section(SecSummary).Notes, "\n")
 		for _, w := range want {
 			if !strings.Contains(text, w) {

@@ -68,7 +68,9 @@ func (a *run) summary() {
 		if ls.truncated {
 			errs = "≥ " + errs
 		}
-		if ls.errors > 0 {
+		if ls.groups == 0 && ls.unknown == 0 {
+			line = a.t(i18n.Text{En: "Logs: no log group to scan (none exists, or none matches the job's logs.groups)", Ko: "로그: 검사할 로그 그룹 없음 (그룹이 없거나 작업의 logs.groups와 일치하는 그룹이 없음)"})
+		} else if ls.errors > 0 {
 			line = a.t(i18n.Text{En: "Logs: %s error events in %d of %d log groups; the most in %s",
 				Ko: "로그: 로그 그룹 %[3]d개 중 %[2]d개에서 오류 %[1]s건, 가장 많은 그룹은 %[4]s"}, errs, ls.withErrors, ls.groups, ls.worst)
 		} else {
@@ -119,6 +121,8 @@ func (a *run) headline() string {
 		parts = append(parts, a.t(i18n.Text{En: "log errors unknown", Ko: "오류 로그 알 수 없음"}))
 	case ls.errors > 0:
 		parts = append(parts, a.t(i18n.Text{En: "%s error log events", Ko: "오류 로그 %s건"}, textfmt.Int(ls.errors)))
+	case ls.groups == 0 && ls.unknown == 0:
+		parts = append(parts, a.t(i18n.Text{En: "no log group scanned", Ko: "검사한 로그 그룹 없음"}))
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "no error logs", Ko: "오류 로그 없음"}))
 	}
