@@ -114,6 +114,9 @@ func TestDemoGolden(t *testing.T) {
 		if b, _ := json.Encode(rep); lang == "ko" && (strings.Contains(md, "(으)로") || bytes.Contains(b, []byte("(으)로"))) {
 			t.Errorf("ko: the report leaves the particle (으)로 to the reader")
 		}
+		if b, _ := json.Encode(rep); lang == "ko" && bytes.Contains(b, []byte("경보")) {
+			t.Errorf("ko: 경보 where the reports say 알람")
+		}
 		if lang == "en" {
 			b, err := json.Encode(rep)
 			if err != nil {

@@ -404,7 +404,7 @@ func (w *writer) exhaustionFindings() {
 		case "memory":
 			recText = tx{En: "Add memory (a larger or memory-optimised type) or find the leak before %s.", Ko: "%s 전에 메모리를 늘리거나(더 큰 유형 또는 메모리 최적화 유형) 누수를 찾으십시오."}
 		default:
-			recText = tx{En: "Extend the volume or clean up before %s, and alarm on disk_used_percent.", Ko: "%s 전에 볼륨을 확장하거나 정리하고 disk_used_percent 경보를 설정하십시오."}
+			recText = tx{En: "Extend the volume or clean up before %s, and alarm on disk_used_percent.", Ko: "%s 전에 볼륨을 확장하거나 정리하고 disk_used_percent 알람을 설정하십시오."}
 		}
 		title := tx{En: "%s: %s reaches %.0f%% around %s", Ko: "%s: %s 사용률 %[4]s경 %.0[3]f%% 도달 예상"}
 		if f.Status == ForecastReached {

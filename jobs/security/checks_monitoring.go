@@ -71,7 +71,7 @@ var cisMonitors = []cisMonitor{
 
 var monitorRemediation = i18n.Text{
 	En: "On the multi-region trail's CloudWatch Logs group, create the metric filter with the CIS pattern (aws logs put-metric-filter), an alarm on its metric (Sum >= 1 over 300 s) whose action is an SNS topic, and confirm at least one subscription to that topic.",
-	Ko: "멀티 리전 트레일의 CloudWatch Logs 그룹에 CIS 패턴으로 메트릭 필터를 만들고(aws logs put-metric-filter), 그 메트릭에 SNS 주제로 알리는 경보(300초 합계 1 이상)를 만든 뒤, 해당 주제에 구독을 하나 이상 확인(confirm)하십시오.",
+	Ko: "멀티 리전 트레일의 CloudWatch Logs 그룹에 CIS 패턴으로 메트릭 필터를 만들고(aws logs put-metric-filter), 그 메트릭에 SNS 주제로 알리는 알람(300초 합계 1 이상)을 만든 뒤, 해당 주제에 구독을 하나 이상 확인(confirm)하십시오.",
 }
 
 func monitoringChecks() []Check {
@@ -165,12 +165,12 @@ func (m cisMonitor) run(e *Env) Result {
 	ev := map[string]any{"log_groups": groups, "filters": filters}
 	if len(alarms) == 0 {
 		return fail("metric filter "+strings.Join(filters, ", ")+" has no alarm on its metric",
-			"메트릭 필터 "+strings.Join(filters, ", ")+"의 메트릭에 경보가 없습니다", nil, ev)
+			"메트릭 필터 "+strings.Join(filters, ", ")+"의 메트릭에 알람이 없습니다", nil, ev)
 	}
 	ev["alarms"] = alarms
 	if len(topics) == 0 {
 		return fail("alarm "+strings.Join(alarms, ", ")+" notifies no SNS topic (or its actions are disabled)",
-			"경보 "+strings.Join(alarms, ", ")+": SNS 주제로 알림을 보내지 않습니다(또는 작업이 비활성화됨)", nil, ev)
+			"알람 "+strings.Join(alarms, ", ")+": SNS 주제로 알림을 보내지 않습니다(또는 작업이 비활성화됨)", nil, ev)
 	}
 	// The aws source records a failed topic as "subscriptions:<topic ARN>":
 	// only the topics these alarms notify matter.
@@ -201,7 +201,7 @@ func (m cisMonitor) run(e *Env) Result {
 	ev["subscriber_protocols"] = ps
 	return Result{Status: Pass, Evidence: ev, Summary: i18n.Text{
 		En: "filter " + strings.Join(filters, ", ") + " → alarm " + strings.Join(alarms, ", ") + " → SNS (" + strings.Join(ps, ", ") + ")",
-		Ko: "필터 " + strings.Join(filters, ", ") + " → 경보 " + strings.Join(alarms, ", ") + " → SNS (" + strings.Join(ps, ", ") + ")",
+		Ko: "필터 " + strings.Join(filters, ", ") + " → 알람 " + strings.Join(alarms, ", ") + " → SNS (" + strings.Join(ps, ", ") + ")",
 	}}
 }
 

@@ -305,6 +305,11 @@ func TestGoldenDemo(t *testing.T) {
 		if lang == "ko" && bytes.Contains(md, []byte(" day")) {
 			t.Errorf("ko: English evidence in the Korean report")
 		}
+		// One word for a CloudWatch alarm across the reports: 알람, as in
+		// the daily status (not 경보).
+		if lang == "ko" && bytes.Contains(md, []byte("경보")) {
+			t.Errorf("ko: 경보 where the reports say 알람")
+		}
 		// Every time is in the report's zone: the root user's "password last
 		// used" (credential report) is the day of its ConsoleLogin (CloudTrail),
 		// 03:00 KST, the day before in UTC.
