@@ -233,8 +233,10 @@ func checkFindings(lang string, cs []Check, rs []Result) []report.Finding {
 		if len(r.Offenders) > 0 {
 			resource = listResource(r.Offenders, 5)
 		}
-		// The check title states the requirement; the finding says it is not met.
-		title := i18n.Text{En: "CIS " + c.CIS + " not met: " + c.Title.En, Ko: "CIS " + c.CIS + " 미충족: " + c.Title.Ko}
+		// The check title states the requirement; the finding says it is not
+		// met, and says it is the requirement: "CIS 1.6 미충족: 최근 루트
+		// 사용자 사용 없음" read as if root had not been used.
+		title := i18n.Text{En: "CIS " + c.CIS + " not met (requirement: " + c.Title.En + ")", Ko: "CIS " + c.CIS + " 미충족 (요건: " + c.Title.Ko + ")"}
 		out = append(out, mkFinding(lang, "cis."+c.CIS, c.Severity, resource, title, r.Summary, c.Remediation, value, "", ev))
 	}
 	return out

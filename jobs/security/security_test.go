@@ -305,6 +305,11 @@ func TestGoldenDemo(t *testing.T) {
 		if lang == "ko" && bytes.Contains(md, []byte(" day")) {
 			t.Errorf("ko: English evidence in the Korean report")
 		}
+		// A failed check's finding names the requirement as one: the
+		// finding says root was used, it must not read "no recent root use".
+		if want := map[string]string{"en": "CIS 1.6 not met (requirement: ", "ko": "CIS 1.6 미충족 (요건: "}[lang]; !bytes.Contains(md, []byte(want)) {
+			t.Errorf("%s: no %q", lang, want)
+		}
 		// One word for a CloudWatch alarm across the reports: 알람, as in
 		// the daily status (not 경보).
 		if lang == "ko" && bytes.Contains(md, []byte("경보")) {
