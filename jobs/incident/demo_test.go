@@ -131,6 +131,12 @@ func TestDemoGolden(t *testing.T) {
 		if i := bytes.Index(md, []byte("(s)")); i >= 0 {
 			t.Errorf("%s: a lazy plural: %q", lang, md[max(0, i-30):i+3]) // "1 change", "3 lines"
 		}
+		// The deploy at -90m is the first change; the CPU jump two minutes
+		// later is the first symptom, and the findings must not call it the
+		// first change.
+		if want := map[string]string{"en": "First symptom at", "ko": "첫 증상"}[lang]; !bytes.Contains(md, []byte(want)) || bytes.Contains(md, []byte("First change at")) {
+			t.Errorf("%s: the first symptom is not named as such", lang)
+		}
 	}
 }
 

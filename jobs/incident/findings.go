@@ -44,11 +44,11 @@ func (Analyzer) Findings() []report.FindingDef {
 		},
 		{
 			ID:             FindAlarmLag,
-			Title:          "An alarm related to the first change fired at least 3 minutes after it: the detection delay of this incident.",
+			Title:          "An alarm related to the first symptom fired at least 3 minutes after it: the detection delay of this incident.",
 			Severity:       "low.",
-			Value:          "minutes between the first change and the alarm",
+			Value:          "minutes between the first symptom and the alarm",
 			Evidence:       []string{"alarm, alarm_time", "first_change, first_change_time", "period, evaluation_periods: the alarm's rule, when known"},
-			Recommendation: "Alarm on the leading signal (the first change's metric, or a metric filter on the new error pattern) or shorten the alarm's evaluation (period × evaluation periods, M of N datapoints) so the next incident pages sooner.",
+			Recommendation: "Alarm on the leading signal (the first symptom's metric, or a metric filter on the new error pattern) or shorten the alarm's evaluation (period × evaluation periods, M of N datapoints) so the next incident pages sooner.",
 		},
 	}
 }
@@ -91,7 +91,7 @@ func (a *run) findings() {
 		}
 		a.add(report.Finding{
 			ID: FindFirst, Severity: report.SeverityInfo, Resource: f.Resource,
-			Title:  a.t(i18n.Text{En: "First change at %s: %s", Ko: "최초 변화 %s: %s"}, a.clock(f.Time), a.shortName(f)),
+			Title:  a.t(i18n.Text{En: "First symptom at %s: %s", Ko: "첫 증상 %s: %s"}, a.clock(f.Time), a.shortName(f)),
 			Detail: detail, Value: report.Float(round2(f.Time.Sub(a.in.At).Minutes())), Unit: "min",
 			Recommendation: a.t(i18n.Text{En: "Start the investigation at %s: what ran, shipped or changed on %s just before it.", Ko: "%s부터 조사하십시오: 직전에 %s에서 무엇이 실행·배포·변경되었는지 확인합니다."}, a.clock(f.Time), a.resourceLabel(f)),
 			Evidence:       ev,
@@ -246,8 +246,8 @@ func (a *run) alarmLag() {
 		}
 		a.add(report.Finding{
 			ID: FindAlarmLag, Severity: report.SeverityLow, Resource: s.Resource,
-			Title: a.t(i18n.Text{En: "Alarm %s fired %s after the first change", Ko: "알람 %s: 최초 변화 %s 뒤에 울림"}, s.Resource, i18n.Duration(lag, a.lang)),
-			Detail: a.t(i18n.Text{En: "The first change (%s) began at %s; the alarm went to ALARM at %s.", Ko: "최초 변화(%s)는 %s에 시작했고, 알람은 %s에 ALARM이 되었습니다."},
+			Title: a.t(i18n.Text{En: "Alarm %s fired %s after the first symptom", Ko: "알람 %s: 첫 증상 %s 뒤에 울림"}, s.Resource, i18n.Duration(lag, a.lang)),
+			Detail: a.t(i18n.Text{En: "The first symptom (%s) began at %s; the alarm went to ALARM at %s.", Ko: "첫 증상(%s)은 %s에 시작했고, 알람은 %s에 ALARM이 되었습니다."},
 				a.shortName(f), a.clock(f.Time), a.clock(s.Time)) + rule,
 			Value: report.Float(round2(lag.Minutes())), Unit: "min",
 			Recommendation: a.t(i18n.Text{
