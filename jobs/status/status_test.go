@@ -454,6 +454,24 @@ func TestNothingToJudgeIsNotNormal(t *testing.T) {
 	}
 }
 
+// A scope that matches no instance (a typo in a name glob) is said, not
+// reported as "instances normal".
+func TestEmptyScopeIsNotNormal(t *testing.T) {
+	b := newBuilder(fixedAt)
+	for _, lang := range []string{"en", "ko"} {
+		job := b.job()
+		job.Language = lang
+		r := b.analyze(t, job)
+		want := map[string][]string{"en": {"no instance checked", "none matches the job's scope"}, "ko": {"점검한 인스턴스 없음", "scope와 일치하는"}}[lang]
+		text := r.Headline + "\n" + strings.Join(r.Section(SecSummary).Notes, "\n")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q missing from\n%s", lang, w, text)
+			}
+		}
+	}
+}
+
 // TestGapsMeanUnknown: a part that could not be collected makes its section
 // say "unknown" — never "nothing found" — and the status is not ok.
 func TestGapsMeanUnknown(t *testing.T) {

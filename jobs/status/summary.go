@@ -43,6 +43,8 @@ func (a *run) summary() {
 	// Instances.
 	if !a.metricsKnown {
 		line = a.t(i18n.Text{En: "Instances: %s.", Ko: "인스턴스: %s."}, unknown.In(a.lang))
+	} else if ms.instances == 0 {
+		line = a.t(i18n.Text{En: "Instances: none to check (none exists, or none matches the job's scope).", Ko: "인스턴스: 점검할 인스턴스 없음 (인스턴스가 없거나 작업의 scope와 일치하는 인스턴스가 없음)."})
 	} else {
 		line = a.t(i18n.Text{En: "Instances: %d checked; anomalies against their own baseline: %d; failed status checks: %d",
 			Ko: "인스턴스: %d대 점검, 평소 대비 이상 징후 %d대, 상태 검사 실패 %d대"}, ms.instances, ms.anomalous, ms.statusFailed)
@@ -110,6 +112,8 @@ func (a *run) headline() string {
 		parts = append(parts, a.t(i18n.Text{En: "instance health unknown", Ko: "인스턴스 상태 알 수 없음"}))
 	case ms.anomalous > 0:
 		parts = append(parts, a.t(i18n.Text{En: "%s off baseline", Ko: "평소와 다른 인스턴스 %s"}, a.count(ms.anomalous, "instance", "instances", "대")))
+	case ms.instances == 0:
+		parts = append(parts, a.t(i18n.Text{En: "no instance checked", Ko: "점검한 인스턴스 없음"}))
 	case ms.noData > 0:
 		// Not "instances normal": nothing is known about these.
 		parts = append(parts, a.t(i18n.Text{En: "%s without metrics", Ko: "지표 없는 인스턴스 %s"}, a.count(ms.noData, "instance", "instances", "대")))
