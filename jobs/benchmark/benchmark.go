@@ -142,6 +142,9 @@ func (Analyzer) Analyze(in analyze.Input) (*report.Report, error) {
 	a.entities()
 	a.compare()
 	a.build()
+	if len(a.inst) == 0 {
+		a.r.Status = report.StatusWarning // nothing compared is not "all clear"
+	}
 	if err := analyze.Finish(a.r); err != nil {
 		return nil, fmt.Errorf("benchmark: %w", err)
 	}

@@ -502,6 +502,10 @@ func (a *run) headline() string {
 		return a.t(i18n.Text{En: "Week-over-week comparison incomplete: metrics missing (see data gaps)", Ko: "주간 비교 불완전: 메트릭 누락 (데이터 누락 참조)"})
 	}
 	sig := a.significantRows()
+	if len(a.inst) == 0 {
+		// A --instance glob with a typo must not read as "all quiet".
+		return a.t(i18n.Text{En: "No instance to compare: none exists, or none matches the scope", Ko: "비교할 인스턴스 없음: 인스턴스가 없거나 범위(scope)와 일치하는 인스턴스가 없음"})
+	}
 	if len(sig) == 0 {
 		return a.t(i18n.Text{En: "No change beyond normal day-to-day variation vs %s earlier", Ko: "%s 전 대비 평소 변동을 넘는 변화 없음"}, i18n.Duration(a.opts.Offset.Duration, a.lang))
 	}

@@ -131,3 +131,15 @@ func TestDemoBenchmarkGolden(t *testing.T) {
 		}
 	}
 }
+
+// An --instance glob that matches nothing says so; it is not "no change".
+func TestEmptyScopeIsSaid(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		job := demoJob(lang)
+		job.Scope = config.Scope{Names: []string{"order-apj-*"}}
+		r := runDemo(t, job, at)
+		if want := map[string]string{"en": "none matches the scope", "ko": "범위(scope)와 일치하는 인스턴스가 없음"}[lang]; !strings.Contains(r.Headline, want) || r.Status != report.StatusWarning {
+			t.Errorf("%s: %s, headline %q", lang, r.Status, r.Headline)
+		}
+	}
+}

@@ -716,6 +716,10 @@ func (a *run) alarmSection() {
 
 func (a *run) headline() string {
 	c := a.top()
+	if c == nil && len(a.instances) == 0 {
+		// A --instance glob with a typo must not read as "all quiet".
+		return a.t(i18n.Text{En: "No instance analysed around %s: none exists, or none matches the scope", Ko: "%s 전후 분석한 인스턴스 없음: 인스턴스가 없거나 범위(scope)와 일치하는 인스턴스가 없음"}, a.datetime(a.in.At))
+	}
 	if c == nil {
 		return a.t(i18n.Text{En: "No change above the noise around %s", Ko: "%s 전후로 노이즈를 넘는 변화 없음"}, a.datetime(a.in.At))
 	}

@@ -141,3 +141,18 @@ func TestDemoGolden(t *testing.T) {
 }
 
 func toWindow(s, e time.Time) source.Window { return source.Window{Start: s, End: e} }
+
+// An --instance glob that matches nothing says so; it is not "no change".
+func TestEmptyScopeIsSaid(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		job := demoJob(lang)
+		job.Scope = config.Scope{Names: []string{"order-apj-*"}}
+		// The last 30 minutes: after the seeded incident, nothing new.
+		job.Window = config.Window{Raw: "30m"}
+		job.Incident.Before = config.Duration{Duration: 30 * time.Minute, Raw: "30m"}
+		r := runDemo(t, job, demoAt)
+		if want := map[string]string{"en": "none matches the scope", "ko": "범위(scope)와 일치하는 인스턴스가 없음"}[lang]; !strings.Contains(r.Headline, want) || r.Status != report.StatusWarning {
+			t.Errorf("%s: %s, headline %q", lang, r.Status, r.Headline)
+		}
+	}
+}

@@ -177,6 +177,9 @@ func (Analyzer) Analyze(in analyze.Input) (*report.Report, error) {
 	a.alarms()
 	a.rank()
 	a.build()
+	if len(a.instances) == 0 {
+		a.r.Status = report.StatusWarning // nothing analysed is not "all clear"
+	}
 	if err := analyze.Finish(a.r); err != nil {
 		return nil, fmt.Errorf("incident: %w", err)
 	}
