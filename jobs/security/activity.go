@@ -136,13 +136,64 @@ func principal(ev source.TrailEvent) string {
 	return "(unknown)"
 }
 
-// api is "service:EventName", e.g. "iam:PassRole".
+// api is "service:Action", e.g. "iam:PassRole": the IAM action a reader
+// grants or denies, so CloudTrail's versioned event names are cut back to
+// it (actionName).
 func api(ev source.TrailEvent) string {
 	svc, _, _ := strings.Cut(ev.Source, ".")
 	if svc == "" {
 		svc = "?"
 	}
-	return svc + ":" + ev.Name
+	return svc + ":" + actionName(ev.Name)
+}
+
+// actionName strips the API version CloudTrail appends to the eventName of
+// some services: Lambda records UpdateFunctionConfiguration as
+// "UpdateFunctionConfiguration20150331v2" and CreateFunction as
+// "CreateFunction20150331", CloudFront UpdateDistribution as
+// "UpdateDistribution2020_05_31" (AWS: the eventName "might include date and
+// version information ... but it is still referring to the same public
+// API"). The suffix is a date, yyyymmdd or yyyy_mm_dd with a year 19xx or
+// 20xx, optionally followed by v<digits>, after a letter; anything else is
+// left as it is.
+func actionName(name string) string {
+	s := name
+	// An optional "v<digits>" after the date.
+	if i := strings.LastIndexByte(s, 'v'); i > 0 && i < len(s)-1 && allDigits(s[i+1:]) {
+		s = s[:i]
+	}
+	var date string
+	switch {
+	case len(s) > 10 && s[len(s)-3] == '_' && s[len(s)-6] == '_':
+		date = s[len(s)-10:]
+		if !allDigits(date[:4]) || !allDigits(date[5:7]) || !allDigits(date[8:]) {
+			return name
+		}
+	case len(s) > 8:
+		date = s[len(s)-8:]
+		if !allDigits(date) {
+			return name
+		}
+	default:
+		return name
+	}
+	if y := date[:2]; y != "19" && y != "20" {
+		return name
+	}
+	head := s[:len(s)-len(date)]
+	if c := head[len(head)-1]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+		return name
+	}
+	return head
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func analyzeActivity(cur, prev *source.Dataset, window source.Window, e *Env) Activity {

@@ -3,6 +3,7 @@ package security
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +191,55 @@ func BenchmarkActivity(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		analyzeActivity(d, nil, d.Window, e)
+	}
+}
+
+// CloudTrail appends the API version to some services' event names; the
+// report names the IAM action (what a policy grants), so the versioned and
+// the plain spelling of one call are one row.
+func TestActionName(t *testing.T) {
+	cases := map[string]string{
+		"UpdateFunctionConfiguration20150331v2": "UpdateFunctionConfiguration",
+		"UpdateFunctionCode20150331v2":          "UpdateFunctionCode",
+		"CreateFunction20150331":                "CreateFunction",
+		"ListTags20170331":                      "ListTags",
+		"PublishLayerVersion20181031":           "PublishLayerVersion",
+		"UpdateDistribution2020_05_31":          "UpdateDistribution",
+		"CreateInvalidation2019_03_26":          "CreateInvalidation",
+		// Not a version suffix: left alone.
+		"PassRole":                "PassRole",
+		"DescribeInstances":       "DescribeInstances",
+		"GetObject":               "GetObject",
+		"Invoke":                  "Invoke",
+		"20150331":                "20150331",
+		"Foo12345678":             "Foo12345678",
+		"Get-20150331":            "Get-20150331",
+		"Listv2":                  "Listv2",
+		"ListObjectsV2":           "ListObjectsV2",
+		"Create2020_5_31":         "Create2020_5_31",
+		"X20150331vx":             "X20150331vx",
+		"":                        "",
+		"GetFunction20150331v":    "GetFunction20150331v",
+		"AddPermission20150331v2": "AddPermission",
+	}
+	for in, want := range cases {
+		if got := actionName(in); got != want {
+			t.Errorf("actionName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	d, _ := activityDataset()
+	d.TrailEvents = append(d.TrailEvents,
+		denied(50, "ci-deployer", "AssumedRole", "lambda", "UpdateFunctionConfiguration20150331v2", "AccessDeniedException", ago(2*day)),
+		denied(51, "ci-deployer", "AssumedRole", "lambda", "UpdateFunctionConfiguration", "AccessDeniedException", ago(day)))
+	a := analyzeActivity(d, nil, d.Window, testEnv(d))
+	var apis []string
+	for _, g := range a.Denied {
+		apis = append(apis, g.API)
+		if g.API == "lambda:UpdateFunctionConfiguration" && g.Count != 2 {
+			t.Errorf("%s: %d calls, want both spellings in one row (2)", g.API, g.Count)
+		}
+	}
+	if !slices.Contains(apis, "lambda:UpdateFunctionConfiguration") || slices.ContainsFunc(apis, func(s string) bool { return strings.Contains(s, "20150331") }) {
+		t.Errorf("denied APIs %v: want lambda:UpdateFunctionConfiguration without the version", apis)
 	}
 }
