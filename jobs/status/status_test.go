@@ -651,3 +651,65 @@ func TestCollectionGapIsNotNoData(t *testing.T) {
 	b.ds.Gaps = []source.Gap{{Source: "aws", Part: "metrics", API: "cloudwatch:GetMetricData", Error: "AccessDenied"}}
 	none(t, b.analyze(t, nil), FindNoData, "silent")
 }
+
+// quiet is an account where nothing is wrong: one idle instance, one alarm
+// in OK that never changed, one log group without errors.
+func quiet(at time.Time) *builder {
+	b := newBuilder(at)
+	b.instance("i-0web000000000001", "web-01", "t3.small")
+	b.series("i-0web000000000001", "AWS/EC2", "CPUUtilization", "Average", b.noisy(1.5, 0.5, 0.2))
+	b.series("i-0web000000000001", "AWS/EC2", "StatusCheckFailed", "Maximum", func(time.Time) float64 { return 0 })
+	b.alarm(source.Alarm{Name: "High-CPU-Usage", State: source.StateOK, StateUpdated: at.Add(-30 * 24 * time.Hour),
+		Namespace: "AWS/EC2", Metric: "CPUUtilization", Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0web000000000001"}},
+		Threshold: 80, Comparison: "GreaterThanThreshold", ActionsEnabled: true, AlarmActions: []string{"arn:aws:sns:ap-northeast-2:111122223333:ops"}})
+	b.logs("/aws/lambda/quiet", func(add func(time.Time, string)) {
+		for i := 0; i < 200; i++ {
+			add(at.Add(-time.Duration(i)*time.Minute), "INFO ok")
+		}
+	})
+	return b
+}
+
+// A report whose only problem is a part it could not read is a warning
+// whose headline says what is unknown, never a green "all quiet"; the same
+// account without the gap is ok (so the test can fail).
+func TestOnlyAGapIsNotOK(t *testing.T) {
+	r := quiet(fixedAt).analyze(t, nil)
+	if r.Status != report.StatusOK || len(r.Findings) != 0 {
+		t.Fatalf("the quiet account is %s with %d findings: %s", r.Status, len(r.Findings), r.Headline)
+	}
+	for _, tc := range []struct {
+		gap    source.Gap
+		ko, en string
+	}{
+		{source.Gap{Source: "aws", Part: "alarm_history", API: "cloudwatch:DescribeAlarmHistory", Error: "AccessDenied", Action: "cloudwatch:DescribeAlarmHistory"},
+			"발생 중인 알람 없음 (상태 변경 이력 알 수 없음)", "No alarm firing (state changes unknown)"},
+		{source.Gap{Source: "aws", Part: "log_stats:/aws/lambda/quiet", API: "logs:FilterLogEvents", Error: "throttled"},
+			"오류 로그 없음 (로그 그룹 1개 검사 못 함)", "no error logs (1 log group not scanned)"},
+		{source.Gap{Source: "aws", Part: "metrics:i-0web000000000001:AWS/EC2/NetworkIn:Sum", API: "cloudwatch:GetMetricData", Error: "throttled"},
+			"인스턴스 정상 (일부 지표 알 수 없음)", "instances normal (some metrics unknown)"},
+		{source.Gap{Source: "aws", Part: "log_groups", API: "logs:DescribeLogGroups", Error: "AccessDenied"},
+			"수집하지 못한 데이터 1건 (끝부분 참조)", "1 data gap (see the end)"},
+	} {
+		for _, lang := range []string{"ko", "en"} {
+			b := quiet(fixedAt)
+			b.ds.Gaps = []source.Gap{tc.gap}
+			if tc.gap.Part == "log_stats:/aws/lambda/quiet" {
+				b.ds.LogStats = nil // the source could not scan the group
+			}
+			job := b.job()
+			job.Language = lang
+			r := b.analyze(t, job)
+			if r.Status != report.StatusWarning {
+				t.Errorf("%s, %s: status %s, want warning", tc.gap.Part, lang, r.Status)
+			}
+			want := map[string]string{"ko": tc.ko, "en": tc.en}[lang]
+			if !strings.Contains(r.Headline, want) {
+				t.Errorf("%s, %s: headline %q lacks %q", tc.gap.Part, lang, r.Headline, want)
+			}
+			if len(r.DataGaps) != 1 {
+				t.Errorf("%s, %s: %d data gaps", tc.gap.Part, lang, len(r.DataGaps))
+			}
+		}
+	}
+}

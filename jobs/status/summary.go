@@ -76,7 +76,7 @@ func (a *run) summary() {
 			line = a.t(i18n.Text{En: "Logs: %s error events in %d of %d log groups; the most in %s",
 				Ko: "로그: 로그 그룹 %[3]d개 중 %[2]d개에서 오류 %[1]s건, 가장 많은 그룹은 %[4]s"}, errs, ls.withErrors, ls.groups, ls.worst)
 		} else {
-			line = a.t(i18n.Text{En: "Logs: no error events in %d log groups", Ko: "로그: 로그 그룹 %d개에서 오류 없음"}, ls.groups)
+			line = a.t(i18n.Text{En: "Logs: no error events in %s", Ko: "로그: 로그 그룹 %s에서 오류 없음"}, a.count(ls.groups, "log group", "log groups", "개"))
 		}
 		if ls.unknown > 0 {
 			line += a.t(i18n.Text{En: " (not scanned, so unknown: %d)", Ko: " (그룹 %d개는 검사하지 못해 알 수 없음)"}, ls.unknown)
@@ -87,9 +87,28 @@ func (a *run) summary() {
 
 	// Put the summary first.
 	a.r.Sections = append([]report.Section{sec}, a.r.Sections...)
-	if !a.alarmsKnown || !a.metricsKnown || !a.logsKnown {
+	// Anything the source could not read (a whole part, the alarm history,
+	// one log group, one instance's metrics) makes the report at least a
+	// warning: a report that could not look everywhere must not be a green
+	// "all quiet".
+	if len(a.in.Data.Gaps) > 0 || !a.alarmsKnown || !a.metricsKnown || !a.logsKnown {
 		a.r.Status = report.StatusWarning
 	}
+}
+
+// otherGaps counts the gaps the headline does not name in its alarm,
+// instance and log parts (those parts say "unknown" themselves).
+func (a *run) otherGaps() int {
+	n := 0
+	for _, g := range a.in.Data.Gaps {
+		switch {
+		case g.Part == "alarms" || g.Part == "alarm_history" || g.Part == "metrics" || g.Part == "log_stats":
+		case strings.HasPrefix(g.Part, "metrics:") || strings.HasPrefix(g.Part, "log_stats:"):
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // headline is the one line a reader sees first (also the Slack message and
@@ -107,6 +126,9 @@ func (a *run) headline() string {
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "no alarm firing", Ko: "발생 중인 알람 없음"}))
 	}
+	if a.alarmsKnown && !as.historyKnown {
+		parts[len(parts)-1] += a.t(i18n.Text{En: " (state changes unknown)", Ko: " (상태 변경 이력 알 수 없음)"})
+	}
 	switch {
 	case !a.metricsKnown:
 		parts = append(parts, a.t(i18n.Text{En: "instance health unknown", Ko: "인스턴스 상태 알 수 없음"}))
@@ -120,6 +142,9 @@ func (a *run) headline() string {
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "instances normal", Ko: "인스턴스 정상"}))
 	}
+	if _, partial := partialGap(a.in.Data, "metrics"); a.metricsKnown && partial {
+		parts[len(parts)-1] += a.t(i18n.Text{En: " (some metrics unknown)", Ko: " (일부 지표 알 수 없음)"})
+	}
 	switch {
 	case !a.logsKnown:
 		parts = append(parts, a.t(i18n.Text{En: "log errors unknown", Ko: "오류 로그 알 수 없음"}))
@@ -129,6 +154,12 @@ func (a *run) headline() string {
 		parts = append(parts, a.t(i18n.Text{En: "no log group scanned", Ko: "검사한 로그 그룹 없음"}))
 	default:
 		parts = append(parts, a.t(i18n.Text{En: "no error logs", Ko: "오류 로그 없음"}))
+	}
+	if a.logsKnown && ls.unknown > 0 {
+		parts[len(parts)-1] += a.t(i18n.Text{En: " (%s not scanned)", Ko: " (로그 그룹 %s 검사 못 함)"}, a.count(ls.unknown, "log group", "log groups", "개"))
+	}
+	if n := a.otherGaps(); n > 0 {
+		parts = append(parts, a.t(i18n.Text{En: "%s (see the end)", Ko: "수집하지 못한 데이터 %s (끝부분 참조)"}, a.count(n, "data gap", "data gaps", "건")))
 	}
 	sep := ", "
 	if a.lang != "en" {
