@@ -62,6 +62,47 @@ func Bytes(v float64) string {
 	return Trim(v, 0) + " B"
 }
 
+// BytesSI prints a byte count in decimal units with at most one decimal and
+// thousands separators, the way traffic volumes and thresholds such as
+// "5 MB a day" are counted: "980 B", "1.2 MB", "94 GB", "1,234.5 TB";
+// "-" for NaN and ±Inf.
+func BytesSI(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	i := 0
+	for i < len(units)-1 && math.Abs(v) >= 999.95 {
+		v /= 1000
+		i++
+	}
+	return Grouped(v, 1) + " " + units[i]
+}
+
+// Grouped prints v with at most dec decimals (trailing zeros dropped, as
+// Trim) and thousands separators in the whole part: 14074.44 → "14,074.4",
+// 908914902 → "908,914,902"; "-" for NaN and ±Inf.
+func Grouped(v float64, dec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	s := Trim(v, dec)
+	whole, frac, _ := strings.Cut(s, ".")
+	sign := ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil { // beyond int64: leave it ungrouped
+		return s
+	}
+	out := sign + Int(n)
+	if frac != "" {
+		out += "." + frac
+	}
+	return out
+}
+
 // Value prints a metric value in its CloudWatch unit: "32.6%" for "%",
 // binary units for "Bytes", Num(v, kilo) for any other unit (without the
 // unit's name: callers that want it add it); "-" for NaN.

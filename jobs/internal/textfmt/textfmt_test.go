@@ -117,3 +117,29 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestBytesSIAndGrouped(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0 B"}, {980, "980 B"}, {999.96, "1 kB"}, {1.2e6, "1.2 MB"}, {93998.6e6, "94 GB"}, {158249.0e6, "158.2 GB"},
+		{1234.5e12, "1,234.5 TB"}, {-2048, "-2 kB"}, {math.NaN(), "-"}, {math.Inf(1), "-"},
+	} {
+		if got := BytesSI(tc.v); got != tc.want {
+			t.Errorf("BytesSI(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		v    float64
+		dec  int
+		want string
+	}{
+		{14074.44, 1, "14,074.4"}, {908914902, 0, "908,914,902"}, {-1234.5, 1, "-1,234.5"}, {999, 1, "999"},
+		{0.26, 1, "0.3"}, {-0.01, 1, "0"}, {1e30, 0, "1000000000000000019884624838656"}, {math.NaN(), 1, "-"},
+	} {
+		if got := Grouped(tc.v, tc.dec); got != tc.want {
+			t.Errorf("Grouped(%v, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
+		}
+	}
+}
