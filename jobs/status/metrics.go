@@ -445,7 +445,8 @@ func (a *run) metrics() {
 			{Key: "instance", Title: a.t(i18n.Text{En: "Instance", Ko: "인스턴스"})},
 			{Key: "first", Title: a.t(i18n.Text{En: "First failure", Ko: "첫 실패"})},
 			{Key: "until", Title: a.t(i18n.Text{En: "Until", Ko: "종료"})},
-			{Key: "minutes", Title: a.t(i18n.Text{En: "Minutes failed", Ko: "실패 시간(분)"}), Align: report.AlignRight},
+			{Key: "failed_datapoints", Title: a.t(i18n.Text{En: "Failed datapoints", Ko: "실패 데이터포인트"}), Align: report.AlignRight},
+			{Key: "minutes", Title: a.t(i18n.Text{En: "Failed for", Ko: "실패 시간"}), Align: report.AlignRight},
 			{Key: "ongoing", Title: a.t(i18n.Text{En: "Now", Ko: "현재"})},
 		}}
 	for _, im := range order {
@@ -487,7 +488,8 @@ func (a *run) metrics() {
 			}
 			checks.Rows = append(checks.Rows, []report.Cell{
 				report.Text(a.labelOf(im)), report.Time(st.failFirst, a.in.Location, i18n.DateTime),
-				report.Time(st.failTo, a.in.Location, i18n.DateTime), report.Int(int64(st.failed) * int64(periodOf(st.s)) / 60), report.Text(now),
+				report.Time(st.failTo, a.in.Location, i18n.DateTime),
+				report.Cell{Text: a.failedPeriods(st), Value: int64(st.failed)}, minutesCell(a.failedFor(st)), report.Text(now),
 			})
 		}
 		for _, r := range im.disks {
@@ -881,8 +883,72 @@ func (a *run) anomalyAdvice(r *seriesResult, an *anomaly) string {
 	}
 }
 
+// failedFor says how long a status check failed, as honestly as the
+// metric's resolution allows: with 1-minute datapoints the count of failed
+// minutes; with coarser ones only an upper bound (failed periods × period),
+// since a 5-minute Maximum of 1 says the check failed at some time within
+// those 5 minutes, not for how long.
+func (a *run) failedFor(st *seriesResult) (text string, upper time.Duration, exact bool) {
+	period := time.Duration(periodOf(st.s)) * time.Second
+	upper = time.Duration(st.failed) * period
+	if period <= time.Minute {
+		return i18n.Duration(upper, a.lang), upper, true
+	}
+	return a.t(i18n.Text{En: "up to %s", Ko: "최대 %s"}, i18n.Duration(upper, a.lang)), upper, false
+}
+
+// minutesCell shows failedFor's text with the minutes (an upper bound when
+// not exact) as the machine value.
+func minutesCell(text string, upper time.Duration, _ bool) report.Cell {
+	return report.Cell{Text: text, Value: int64(upper / time.Minute)}
+}
+
+// failedPeriods is "1 × 5m": failed datapoints times their period.
+func (a *run) failedPeriods(st *seriesResult) string {
+	return strconv.Itoa(st.failed) + " × " + i18n.Duration(time.Duration(periodOf(st.s))*time.Second, a.lang)
+}
+
+// statusAlarmSpans lists, in time order, when the instance's
+// StatusCheckFailed alarms were in ALARM during the window, from the alarm
+// history ("Status-Check-Failed 17:52–17:55 (3m)"), so the finding can set
+// its datapoint-resolution duration beside what the alarm saw.
+func (a *run) statusAlarmSpans(id string) []string {
+	if !a.alarmsKnown || !a.alarmSum.historyKnown {
+		return nil
+	}
+	loc := a.in.Location
+	var out []string
+	for _, al := range a.scopedAlarms() {
+		if al.Composite || !strings.HasPrefix(al.Metric, "StatusCheckFailed") || alarmInstance(&al) != id {
+			continue
+		}
+		var trs []source.AlarmTransition
+		for _, tr := range a.in.Data.AlarmHistory {
+			if tr.Alarm == al.Name && a.in.Window.Contains(tr.Time) {
+				trs = append(trs, tr)
+			}
+		}
+		sort.SliceStable(trs, func(i, j int) bool { return trs[i].Time.Before(trs[j].Time) })
+		var from time.Time
+		for _, tr := range trs {
+			switch {
+			case tr.To == source.StateAlarm && from.IsZero():
+				from = tr.Time
+			case tr.To != source.StateAlarm && !from.IsZero():
+				out = append(out, a.t(i18n.Text{En: "%s %s–%s (%s)", Ko: "%s %s~%s (%s)"}, al.Name, fmtClock(from, loc), fmtClock(tr.Time, loc), i18n.Duration(tr.Time.Sub(from), a.lang)))
+				from = time.Time{}
+			}
+		}
+		if !from.IsZero() {
+			out = append(out, a.t(i18n.Text{En: "%s since %s", Ko: "%s %s부터 계속"}, al.Name, fmtClock(from, loc)))
+		}
+	}
+	return out
+}
+
 func (a *run) statusFinding(im *instanceMetrics, st *seriesResult) report.Finding {
-	mins := int64(st.failed) * int64(periodOf(st.s)) / 60
+	forText, upper, exact := a.failedFor(st)
+	mins := int64(upper / time.Minute)
 	sev := report.SeverityMedium
 	state := a.t(i18n.Text{En: "recovered", Ko: "복구됨"})
 	if st.failOngoing {
@@ -890,18 +956,33 @@ func (a *run) statusFinding(im *instanceMetrics, st *seriesResult) report.Findin
 		state = a.t(i18n.Text{En: "still failing", Ko: "아직 실패 중"})
 	}
 	label := a.labelOf(im)
-	title := a.t(i18n.Text{En: "Status check failed: %s (%d min, %s)", Ko: "상태 검사 실패: %s (%d분, %s)"}, label, mins, state)
-	detail := a.t(i18n.Text{
-		En: "StatusCheckFailed was 1 for %d minutes between %s and %s.",
-		Ko: "%[2]s부터 %[3]s 사이에 StatusCheckFailed가 %[1]d분 동안 1이었습니다.",
-	}, mins, fmtTime(st.failFirst, a.in.Location), fmtTime(st.failTo, a.in.Location))
+	loc := a.in.Location
+	title := a.t(i18n.Text{En: "Status check failed: %s (%s, %s)", Ko: "상태 검사 실패: %s (%s, %s)"}, label, forText, state)
+	var detail string
+	if exact {
+		detail = a.t(i18n.Text{
+			En: "StatusCheckFailed was 1 in %[1]d one-minute datapoints between %[2]s and %[3]s: the check failed for %[4]s.",
+			Ko: "%[2]s부터 %[3]s 사이 1분 데이터포인트 %[1]d개에서 StatusCheckFailed가 1이었습니다: 검사 실패 시간은 %[4]s입니다.",
+		}, st.failed, fmtTime(st.failFirst, loc), fmtTime(st.failTo, loc), forText)
+	} else {
+		p := i18n.Duration(time.Duration(periodOf(st.s))*time.Second, a.lang)
+		detail = a.t(i18n.Text{
+			En: "StatusCheckFailed (the maximum of each %[1]s period) was 1 in %[2]s between %[3]s and %[4]s, so the check failed for at most %[5]s: a %[1]s datapoint does not say for how long within it.",
+			Ko: "%[3]s부터 %[4]s 사이 %[1]s 구간 %[2]s에서 StatusCheckFailed(구간별 최댓값)가 1이었습니다. 검사 실패 시간은 최대 %[5]s입니다: %[1]s 데이터포인트로는 구간 안에서 얼마나 지속됐는지 알 수 없습니다.",
+		}, p, a.count(st.failed, "period", "periods", "개"), fmtTime(st.failFirst, loc), fmtTime(st.failTo, loc), i18n.Duration(upper, a.lang))
+	}
+	spans := a.statusAlarmSpans(im.id)
+	if len(spans) > 0 {
+		detail += a.t(i18n.Text{En: " The alarm saw: %s in ALARM.", Ko: " 알람 기준 ALARM 구간: %s."}, strings.Join(spans, ", "))
+	}
 	rec := a.t(i18n.Text{
 		En: "Read the instance's system log and the status-check details: a system check failure is the AWS host (stop and start moves the instance), an instance check failure is the OS (kernel, full disk, network config). Add a StatusCheckFailed_System alarm with the EC2 recover action if there is none.",
 		Ko: "인스턴스 시스템 로그와 상태 검사 상세를 확인하십시오. 시스템 검사 실패는 AWS 호스트 문제(중지 후 시작하면 다른 호스트로 옮겨짐), 인스턴스 검사 실패는 OS 문제(커널, 디스크 가득 참, 네트워크 설정)입니다. StatusCheckFailed_System 알람과 EC2 복구 작업이 없다면 추가하십시오.",
 	})
 	return report.Finding{ID: FindStatusCheck, Severity: sev, Resource: label, Title: title, Detail: detail,
 		Value: report.Float(float64(mins)), Unit: "min", Recommendation: rec,
-		Evidence: map[string]any{"instance_id": im.id, "first": st.failFirst.Format(time.RFC3339), "last": st.failTo.Format(time.RFC3339), "ongoing": st.failOngoing}}
+		Evidence: map[string]any{"instance_id": im.id, "first": st.failFirst.Format(time.RFC3339), "last": st.failTo.Format(time.RFC3339), "ongoing": st.failOngoing,
+			"failed_datapoints": st.failed, "period_seconds": periodOf(st.s), "at_most": !exact}}
 }
 
 func (a *run) diskFinding(im *instanceMetrics, r *seriesResult) report.Finding {

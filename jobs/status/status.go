@@ -204,7 +204,7 @@ func (Analyzer) Findings() []report.FindingDef {
 			ID:       FindStatusCheck,
 			Title:    "StatusCheckFailed was non-zero during the window (the instance or its host failed an EC2 status check).",
 			Severity: "high while still failing at the end of the window; medium when it recovered.",
-			Value:    "minutes with a failed status check", Evidence: []string{"instance_id", "first, last: first and last failed datapoint", "ongoing: still failing at the end"},
+			Value:    "minutes with a failed status check: failed datapoints × period; with periods over a minute an upper bound (at_most)", Evidence: []string{"instance_id", "first, last: first and last failed datapoint", "ongoing: still failing at the end", "failed_datapoints, period_seconds: what the value is made of", "at_most: the value is an upper bound (a 5-minute Maximum of 1 does not say how long within the period); shown as ≤"},
 			Recommendation: "Read the instance's system log and the EC2 console's status-check details; a system check failure means the host (stop/start moves the instance), an instance check failure means the OS (kernel, disk full, network config). Add a StatusCheckFailed_System alarm with the EC2 recover action if there is none.",
 		},
 		{

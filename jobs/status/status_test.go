@@ -713,3 +713,49 @@ func TestOnlyAGapIsNotOK(t *testing.T) {
 		}
 	}
 }
+
+// A status check's duration is what the datapoints can tell: with 5-minute
+// Maximum datapoints an upper bound ("up to 10m"), with 1-minute ones the
+// failed minutes; the alarm's own ALARM span is set beside it.
+func TestStatusCheckDurationIsHonest(t *testing.T) {
+	for _, lang := range []string{"ko", "en"} {
+		b := crafted(fixedAt) // batch-03 fails 03:10-03:20: two 5-minute datapoints
+		job := b.job()
+		job.Language = lang
+		f := one(t, b.analyze(t, job), FindStatusCheck, "batch-03")
+		want := map[string][]string{
+			"ko": {"(최대 10분, 복구됨)", "5분 구간 2개", "최대 10분입니다", "Status-Check-Failed 03:15~03:25 (10분)"},
+			"en": {"(up to 10m, recovered)", "in 2 periods", "at most 10m", "Status-Check-Failed 03:15–03:25 (10m) in ALARM"},
+		}[lang]
+		for _, w := range want {
+			if !strings.Contains(f.Title+" "+f.Detail, w) {
+				t.Errorf("%s: %q missing from %q / %q", lang, w, f.Title, f.Detail)
+			}
+		}
+		if *f.Value != 10 || f.Evidence["at_most"] != true || f.Evidence["failed_datapoints"] != 2 {
+			t.Errorf("%s: value %v evidence %v", lang, *f.Value, f.Evidence)
+		}
+	}
+
+	// One-minute datapoints: four failed minutes are four minutes.
+	b := newBuilder(fixedAt)
+	b.period, b.days = 60, 2
+	fail := fixedAt.Add(-14*time.Hour - 10*time.Minute)
+	b.instance("i-1", "batch-worker-03", "c6i.large")
+	b.series("i-1", "AWS/EC2", "CPUUtilization", "Average", b.noisy(5, 1, 0.5))
+	b.series("i-1", "AWS/EC2", "StatusCheckFailed", "Maximum", func(t time.Time) float64 {
+		if !t.Before(fail) && t.Before(fail.Add(4*time.Minute)) {
+			return 1
+		}
+		return 0
+	})
+	r := b.analyze(t, nil)
+	f := one(t, r, FindStatusCheck, "batch-worker-03")
+	if !strings.Contains(f.Title, "(4분, 복구됨)") || *f.Value != 4 || f.Evidence["at_most"] != false {
+		t.Errorf("1-minute data: %q value %v evidence %v", f.Title, *f.Value, f.Evidence)
+	}
+	row := r.Table(TabStatusChecks).Rows[0]
+	if row[3].Text != "4 × 1분" || row[4].Text != "4분" {
+		t.Errorf("row %+v", row)
+	}
+}
