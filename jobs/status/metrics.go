@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/jobs/internal/stats"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -831,6 +832,8 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	if len(alarms) > 0 {
 		detail += a.t(i18n.Text{En: " In ALARM on this instance: %s.", Ko: " 이 인스턴스에서 ALARM 상태인 알람: %s."}, strings.Join(alarms, ", "))
 	}
+	mentions := a.logMentions(im.inst, im.id)
+	detail += a.mentionText(mentions)
 	ev := map[string]any{"instance_id": im.id, "metric": r.s.Metric, "namespace": r.s.Namespace,
 		"start": an.Start.Format(time.RFC3339), "baseline": round(an.Baseline, 3), "z": round(an.Z, 2),
 		"baseline_from": an.BaselineFrom, "ongoing": an.Ongoing, "peak_at": an.PeakAt.Format(time.RFC3339)}
@@ -843,18 +846,49 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	if len(alarms) > 0 {
 		ev["alarms"] = alarms
 	}
+	if len(mentions) > 0 {
+		var logs []map[string]any
+		for _, m := range mentions[:min(len(mentions), 5)] {
+			logs = append(logs, map[string]any{"group": m.group, "pattern": textfmt.Clip(m.pattern, 200), "count": m.count,
+				"first": m.first.UTC().Format(time.RFC3339), "last": m.last.UTC().Format(time.RFC3339), "matched": m.by, "in_pattern": m.inPattern})
+		}
+		ev["logs"] = logs
+	}
 	return report.Finding{ID: FindMetricAnomaly, Severity: sev, Resource: label, Title: title, Detail: detail,
-		Value: report.Float(round(an.Peak, 2)), Unit: r.def.Unit, Recommendation: a.anomalyAdvice(r, an), Evidence: ev}
+		Value: report.Float(round(an.Peak, 2)), Unit: r.def.Unit, Recommendation: a.anomalyAdvice(im, r, an), Evidence: ev}
 }
 
-func (a *run) anomalyAdvice(r *seriesResult, an *anomaly) string {
+func (a *run) anomalyAdvice(im *instanceMetrics, r *seriesResult, an *anomaly) string {
 	at := fmtClock(an.Start, a.in.Location)
 	switch r.def.Key {
 	case mCPU:
-		return a.t(i18n.Text{
-			En: "Find what started at %s: a deploy, a cron or batch job, more traffic (compare network in), or a runaway process (top -b -n1 via SSM Run Command). If it is load, scale out (the ASG or more replicas); if it is a process, capture a profile or thread dump, then restart it and file a bug.",
-			Ko: "%s에 무엇이 시작됐는지 찾으십시오: 배포, cron·배치 작업, 트래픽 증가(네트워크 수신과 비교), 폭주 프로세스(SSM Run Command로 top -b -n1). 부하 때문이면 스케일 아웃(ASG·레플리카 추가)하고, 프로세스 문제면 프로파일이나 스레드 덤프를 남긴 뒤 재시작하고 버그로 등록하십시오.",
+		find := a.t(i18n.Text{
+			En: "Find what started at %s: a deploy, a cron or batch job, more traffic (compare network in), or a runaway process (top -b -n1 via SSM Run Command).",
+			Ko: "%s에 무엇이 시작됐는지 찾으십시오: 배포, cron·배치 작업, 트래픽 증가(네트워크 수신과 비교), 폭주 프로세스(SSM Run Command로 top -b -n1).",
 		}, at)
+		var load string
+		switch {
+		case im.inst != nil && im.inst.AutoScalingGroup != "":
+			load = a.t(i18n.Text{
+				En: " If it is load, scale out the Auto Scaling group %[1]s (raise its desired capacity) and review its scaling policies (e.g. CPU target tracking);",
+				Ko: " 부하 때문이면 Auto Scaling 그룹 %[1]s의 희망 용량을 늘려 스케일 아웃하고, 조정 정책(CPU 대상 추적 등)도 점검하십시오.",
+			}, im.inst.AutoScalingGroup)
+		case im.inst != nil && im.inst.NodeGroup != "":
+			load = a.t(i18n.Text{
+				En: " If it is load, find the pods behind it (kubectl top pods on this node) and add nodes to node group %[1]s or spread the pods;",
+				Ko: " 부하 때문이면 이 노드의 파드를 확인하고(kubectl top pods) 노드 그룹 %[1]s에 노드를 추가하거나 파드를 분산하십시오.",
+			}, im.inst.NodeGroup)
+		default:
+			load = a.t(i18n.Text{
+				En: " The instance is in no Auto Scaling group: if it is load, move it to a larger instance type (a stop and start) or share the load with more instances;",
+				Ko: " 이 인스턴스는 Auto Scaling 그룹에 속하지 않습니다: 부하 때문이면 더 큰 인스턴스 유형으로 바꾸거나(중지 후 시작) 인스턴스를 늘려 부하를 나누십시오.",
+			})
+		}
+		proc := a.t(i18n.Text{
+			En: " if it is a process, capture a profile or thread dump, then restart it and file a bug.",
+			Ko: " 프로세스 문제면 프로파일이나 스레드 덤프를 남긴 뒤 재시작하고 버그로 등록하십시오.",
+		})
+		return find + load + proc
 	case mNetIn:
 		return a.t(i18n.Text{
 			En: "Check whether the inbound traffic since %s is expected (a deploy pulling images, a restore, a traffic shift to this node) or abuse (a scan, a flood): the load balancer and VPC flow logs show the sources. If the alarm on it flaps, fix its evaluation too.",

@@ -197,8 +197,8 @@ func (Analyzer) Findings() []report.FindingDef {
 			ID:       FindMetricAnomaly,
 			Title:    "An instance metric (CPU, network, EBS operations, memory, disk) rose far above the instance's own same-hour-of-day baseline for at least min_anomaly (default 15m).",
 			Severity: "high while the anomaly lasts to the end of the window; medium when it ended.",
-			Value:    "peak value in the metric's unit (%, bytes/s, ops/s)", Evidence: []string{"instance_id, metric", "start, end: the anomalous run", "baseline: the median for that hour of day", "z: robust z-score at the peak", "baseline_from: hour-of-day | history | window", "alarms: alarms in ALARM on the instance"},
-			Recommendation: "Find what started at the anomaly's start: a deploy, a batch or cron job, a traffic change, or a runaway process (per-metric advice in the finding). Scale out if it is load; fix or restart the process if it is not.",
+			Value:    "peak value in the metric's unit (%, bytes/s, ops/s)", Evidence: []string{"instance_id, metric", "start, end: the anomalous run", "baseline: the median for that hour of day", "z: robust z-score at the peak", "baseline_from: hour-of-day | history | window", "alarms: alarms in ALARM on the instance", "logs: error-log patterns of the window whose pattern or example line names the instance (id, private or public IP, ip-a-b-c-d host name, Name tag of 6+ characters, as whole tokens): group, pattern, count, first, last, matched, in_pattern"},
+			Recommendation: "Find what started at the anomaly's start: a deploy, a batch or cron job, a traffic change, or a runaway process (per-metric advice in the finding). If it is load: scale out the instance's Auto Scaling group, add nodes to its EKS node group, or resize a lone instance (the advice names which applies); fix or restart the process if it is not.",
 		},
 		{
 			ID:       FindStatusCheck,

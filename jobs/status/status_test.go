@@ -759,3 +759,85 @@ func TestStatusCheckDurationIsHonest(t *testing.T) {
 		t.Errorf("row %+v", row)
 	}
 }
+
+// A CPU anomaly's advice fits the instance: an ASG member is told to scale
+// its group out, an EKS node its node group, a lone instance to resize;
+// error logs that name the instance (its IP, id or name) are quoted in the
+// detail, and lines that only look alike are not.
+func TestAnomalyAdviceFitsTheInstance(t *testing.T) {
+	for _, tc := range []struct {
+		asg, nodeGroup string
+		want, not      []string
+	}{
+		{"", "", []string{"Auto Scaling 그룹에 속하지 않습니다", "더 큰 인스턴스 유형"}, []string{"ASG", "스케일 아웃"}},
+		{"dmz-asg", "", []string{"Auto Scaling 그룹 dmz-asg의 희망 용량"}, []string{"속하지 않습니다"}},
+		{"", "ng-general", []string{"노드 그룹 ng-general에 노드를 추가"}, []string{"Auto Scaling"}},
+	} {
+		b := crafted(fixedAt)
+		b.ds.Instances[1].AutoScalingGroup, b.ds.Instances[1].NodeGroup = tc.asg, tc.nodeGroup
+		f := one(t, b.analyze(t, nil), FindMetricAnomaly, "dmz-private-a")
+		for _, w := range tc.want {
+			if !strings.Contains(f.Recommendation, w) {
+				t.Errorf("asg %q node group %q: %q missing from %q", tc.asg, tc.nodeGroup, w, f.Recommendation)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(f.Recommendation, w) {
+				t.Errorf("asg %q node group %q: %q in %q", tc.asg, tc.nodeGroup, w, f.Recommendation)
+			}
+		}
+	}
+
+	b := crafted(fixedAt)
+	one(t, b.analyze(t, nil), FindMetricAnomaly, "dmz-private-a") // sanity
+	if f := one(t, b.analyze(t, nil), FindMetricAnomaly, "dmz-private-a"); f.Evidence["logs"] != nil || strings.Contains(f.Detail, "오류 로그") {
+		t.Fatalf("no log names the instance, yet: %s", f.Detail)
+	}
+	b.ds.Instances[1].PrivateIP = "10.11.20.101"
+	b.logs("/firewall/alerts/dmz", func(add func(time.Time, string)) {
+		for i := 0; i < 12; i++ {
+			add(fixedAt.Add(-150*time.Minute+time.Duration(i)*10*time.Minute),
+				fmt.Sprintf("fw-dmz-01 alertd[812]: ERROR blocked outbound {TCP} 10.11.20.101:%d -> 185.71.65.238:3333", 40000+i))
+		}
+		// Look-alikes: another host whose address starts the same, and one inside a longer number.
+		add(fixedAt.Add(-time.Hour), "fw-dmz-01 alertd[812]: ERROR blocked {TCP} 10.11.20.10:22 -> 10.11.0.12:22")
+		add(fixedAt.Add(-time.Hour), "fw-dmz-01 alertd[812]: ERROR session id 110.11.20.1015 reset")
+	})
+	for _, lang := range []string{"ko", "en"} {
+		job := b.job()
+		job.Language = lang
+		f := one(t, b.analyze(t, job), FindMetricAnomaly, "dmz-private-a")
+		want := map[string]string{
+			"ko": "기간 중 오류 로그에 이 인스턴스가 나옵니다: /firewall/alerts/dmz의 패턴",
+			"en": "Error logs in the window name this instance: in /firewall/alerts/dmz the pattern",
+		}[lang]
+		if !strings.Contains(f.Detail, want) || !strings.Contains(f.Detail, "12") || !strings.Contains(f.Detail, "10.11.20.101") {
+			t.Errorf("%s: detail %s", lang, f.Detail)
+		}
+		logs, _ := f.Evidence["logs"].([]map[string]any)
+		if len(logs) != 1 || logs[0]["count"] != int64(12) || logs[0]["matched"] != "10.11.20.101" {
+			t.Errorf("%s: evidence %v (the look-alike lines must not match)", lang, f.Evidence["logs"])
+		}
+	}
+}
+
+func TestNamesIsWholeToken(t *testing.T) {
+	for _, tc := range []struct {
+		s, n string
+		want bool
+	}{
+		{"src 10.1.1.1:22", "10.1.1.1", true},
+		{"src 10.1.1.10:22", "10.1.1.1", false},
+		{"src 110.1.1.1", "10.1.1.1", false},
+		{"seen at 10.1.1.1.", "10.1.1.1", true},
+		{"host=web-01,", "web-01", true},
+		{"host=web-010", "web-01", false},
+		{"i-0abc and i-0abcd", "i-0abcd", true},
+		{"i-0abcd", "i-0abc", false},
+		{"", "x", false},
+	} {
+		if got := names(tc.s, tc.n); got != tc.want {
+			t.Errorf("names(%q, %q) = %v", tc.s, tc.n, got)
+		}
+	}
+}
