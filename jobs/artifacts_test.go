@@ -118,7 +118,7 @@ jobs:
 	for _, f := range rep.Findings {
 		ids[f.ID] = true
 	}
-	for _, want := range []string{"auth.console_login_failures", "auth.brute_force", "iam.access_denied", "root.usage", "sg.open_to_world", "vpc.flow_logs_disabled", "cis.5.3"} {
+	for _, want := range []string{"auth.console_login_failures", "auth.brute_force", "iam.access_denied", "root.usage", "sg.open_to_world", "vpc.flow_logs_disabled", "cis.5.2"} {
 		if !ids[want] {
 			t.Errorf("the demo audit lacks %s", want)
 		}

@@ -369,7 +369,8 @@ func TestOpenRulesAndSeverity(t *testing.T) {
 	if all == nil || !slices.Equal(all.Exposed, []int{22, 3389, 8888}) {
 		t.Fatalf("a 0-65535 rule must expose every checked port: %+v", rules)
 	}
-	fs := networkFindings("en", testEnv(d))
+	e := testEnv(d)
+	fs := networkFindings("en", Checks(), run(Checks(), e), e)
 	if len(fs) != 1 || fs[0].ID != FindingSGOpen || fs[0].Severity != report.SeverityCritical {
 		t.Fatalf("findings %+v", fs)
 	}

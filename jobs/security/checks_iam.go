@@ -176,8 +176,8 @@ func checkRootUse(e *Env) Result {
 		}
 	}
 	if len(uses) > 0 {
-		return fail(fmt.Sprintf("root was used within %d days: %s", limit, strings.Join(uses, ", ")),
-			fmt.Sprintf("최근 %d일 안에 루트를 사용했습니다: %s", limit, strings.Join(usesKo, ", ")), []string{"root"}, ev)
+		return fail(fmt.Sprintf("root was used within %d days (%s)", limit, strings.Join(uses, ", ")),
+			fmt.Sprintf("최근 %d일 안에 루트를 사용했습니다 (%s)", limit, strings.Join(usesKo, ", ")), []string{"root"}, ev)
 	}
 	return Result{Status: Pass, Evidence: ev, Summary: i18n.Text{
 		En: fmt.Sprintf("root not used in the last %d days", limit), Ko: fmt.Sprintf("최근 %d일 동안 루트 사용 없음", limit)}}

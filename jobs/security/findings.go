@@ -41,19 +41,84 @@ func cisReference(number string) string {
 	return fmt.Sprintf("%s %s: %s", Benchmark, number, cisV5[number])
 }
 
+// coveredBy maps a check to the finding that reports its failure in more
+// detail (per trail, per VPC, per security group, with the activity). A
+// failing check is reported once: by that finding, which carries the check
+// id and its CIS number in its evidence, or, for a check not in this table,
+// by cis.<number>. One problem, one finding, one severity rule.
+var coveredBy = map[string]string{
+	"cloudtrail.multi_region":          FindingTrailMissing,
+	"cloudtrail.log_file_validation":   FindingTrailValidation,
+	"config.recording":                 FindingConfig,
+	"cloudtrail.bucket_access_logging": FindingTrailBucketLog,
+	"cloudtrail.kms_encryption":        FindingTrailEncryption,
+	"network.vpc_flow_logs":            FindingFlowLogs,
+	"network.sg_admin_ports_ipv4":      FindingSGOpen,
+	"network.sg_admin_ports_ipv6":      FindingSGOpen,
+	"network.sg_sensitive_ports":       FindingSGOpen,
+	"iam.root_recent_use":              FindingRootUsage,
+}
+
+// coveringChecks returns the checks a finding id reports, in report order.
+func coveringChecks(cs []Check, id string) []Check {
+	var out []Check
+	for _, c := range cs {
+		if coveredBy[c.ID] == id {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// coverText says which failing checks raise a finding id, for its docs:
+// "check `network.vpc_flow_logs` (CIS 3.7)".
+func coverText(cs []Check, id string) string {
+	var parts []string
+	for _, c := range coveringChecks(cs, id) {
+		p := "check `" + c.ID + "`"
+		if c.CIS != "" {
+			p += " (CIS " + c.CIS + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// coverCIS lists the cis.<number> ids a finding stands in for.
+func coverCIS(cs []Check, id string) string {
+	var parts []string
+	for _, c := range coveringChecks(cs, id) {
+		if c.CIS != "" {
+			parts = append(parts, "`cis."+c.CIS+"`")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// coverSeverity is the severity of the checks a finding stands for (they
+// agree; TestCoveredChecksShareSeverity keeps them so).
+func coverSeverity(cs []Check, id string) string {
+	for _, c := range coveringChecks(cs, id) {
+		return string(c.Severity)
+	}
+	return ""
+}
+
 // findingDefs documents every finding id; cis.<number> ones are generated
-// from the checks table, so a new CIS check documents itself.
+// from the checks table, so a new CIS check documents itself, and a check
+// that a more specific finding reports (coveredBy) has no cis.<number>.
 func findingDefs() []report.FindingDef {
 	var defs []report.FindingDef
 	cs := Checks()
-	slices.SortStableFunc(cs, func(a, b Check) int { return CompareCIS(a.CIS, b.CIS) })
-	for _, c := range cs {
-		if c.CIS == "" {
+	sorted := slices.Clone(cs)
+	slices.SortStableFunc(sorted, func(a, b Check) int { return CompareCIS(a.CIS, b.CIS) })
+	for _, c := range sorted {
+		if c.CIS == "" || coveredBy[c.ID] != "" {
 			continue
 		}
 		defs = append(defs, report.FindingDef{
 			ID:             "cis." + c.CIS,
-			Title:          "Failed CIS check: " + c.Title.En + " (check `" + c.ID + "`).",
+			Title:          "Failed CIS check: " + c.Title.En + " (check `" + c.ID + "`). Raised once per failing check, naming every offending resource.",
 			Severity:       string(c.Severity) + ", the check's severity.",
 			Recommendation: c.Remediation.En,
 			Value:          "number of offending resources, when the check names them",
@@ -61,33 +126,40 @@ func findingDefs() []report.FindingDef {
 			Reference:      cisReference(c.CIS),
 		})
 	}
+	once := func(id string) string {
+		return " Raised when " + coverText(cs, id) + " fails; that failure raises no " + coverCIS(cs, id) + " finding of its own."
+	}
+	checkEv := []string{"`check`: the failing check", "`cis`: its CIS v5.0.0 number"}
 	return append(defs,
-		report.FindingDef{ID: FindingSGOpen, Title: "A security group lets the whole internet (0.0.0.0/0 or ::/0) reach an administration port (22, 3389) or a configured sensitive port.",
-			Severity:       "critical when an administration port is open and the group is attached to an instance with a public IP; high otherwise.",
+		report.FindingDef{ID: FindingSGOpen, Title: "A security group lets the whole internet (0.0.0.0/0 or ::/0) reach an administration port (22, 3389) or a configured sensitive port: one finding per group, whichever of the checks it fails." +
+			" Raised when " + coverText(cs, FindingSGOpen) + " fails for the group; those failures raise no " + coverCIS(cs, FindingSGOpen) + " finding of their own.",
+			Severity:       "critical when an administration port is open and the group is attached to an instance with a public IP; otherwise the severity of the checks the group fails (" + coverSeverity(cs, FindingSGOpen) + ").",
 			Recommendation: "Narrow the source to known ranges or remove the rule; reach instances through SSM Session Manager or a VPN.",
-			Value:          "number of exposed ports", Evidence: []string{"`ports`: exposed ports", "`sources`: 0.0.0.0/0 and/or ::/0", "`vpc`", "`attached_instances`", "`public_instances`: attached instances with a public IP"},
+			Value:          "number of exposed ports", Evidence: []string{"`ports`: exposed ports", "`sources`: 0.0.0.0/0 and/or ::/0", "`vpc`", "`attached_instances`", "`public_instances`: attached instances with a public IP",
+				"`checks`: the failing checks", "`cis`: their CIS numbers (5.3 for 0.0.0.0/0, 5.4 for ::/0 on 22 or 3389; none when only a sensitive port is open)"},
 			Reference: cisReference("5.3") + "; 5.4"},
-		report.FindingDef{ID: FindingSGOpened, Title: "A security group change in the window opened an administration or sensitive port to the internet (CloudTrail).",
+		report.FindingDef{ID: FindingSGOpened, Title: "A security group change in the window opened an administration or sensitive port to the internet (CloudTrail): who did it and when. The open rule itself, while it lasts, is `sg.open_to_world`.",
 			Severity: "high.", Recommendation: "Confirm the change was intended and approved; revert it if not.",
 			Evidence: []string{"`group`", "`ports`", "`who`", "`source_ip`", "`time`", "`event`"}},
-		report.FindingDef{ID: FindingFlowLogs, Title: "A VPC has no active flow log.", Severity: "medium.",
+		report.FindingDef{ID: FindingFlowLogs, Title: "A VPC has no active flow log: one finding per VPC the check names." + once(FindingFlowLogs),
+			Severity:       coverSeverity(cs, FindingFlowLogs) + ", the check's severity.",
 			Recommendation: "Create a VPC flow log (at least REJECT traffic) into CloudWatch Logs or S3.",
-			Evidence:       []string{"`vpc`", "`name`", "`cidr`", "`default`"}, Reference: cisReference("3.7")},
-		report.FindingDef{ID: FindingTrailMissing, Title: "No CloudTrail trail is multi-region, logging and recording read and write management events.",
-			Severity: "high.", Recommendation: "Create a multi-region trail recording all management events and start logging.",
-			Evidence: []string{"`trails`: each trail and what it lacks"}, Reference: cisReference("3.1")},
-		report.FindingDef{ID: FindingTrailValidation, Title: "A trail has log file validation off, so altered or deleted log files go unnoticed.",
-			Severity: "medium.", Recommendation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
-			Evidence: []string{"`trail`"}, Reference: cisReference("3.2")},
-		report.FindingDef{ID: FindingTrailEncryption, Title: "A trail's log files are not encrypted with a KMS key (SSE-KMS).",
-			Severity: "medium.", Recommendation: "aws cloudtrail update-trail --name <trail> --kms-id <key>",
-			Evidence: []string{"`trail`", "`bucket`"}, Reference: cisReference("3.5")},
-		report.FindingDef{ID: FindingTrailBucketLog, Title: "The S3 bucket a trail writes to has server access logging off.",
-			Severity: "low.", Recommendation: "Enable server access logging on the trail bucket, into another bucket.",
-			Evidence: []string{"`trail`", "`bucket`"}, Reference: cisReference("3.4")},
-		report.FindingDef{ID: FindingConfig, Title: "AWS Config is not recording every supported resource (including global ones) in the region.",
-			Severity: "medium.", Recommendation: "Record all supported resources including global types, and start the recorder.",
-			Evidence: []string{"`recorders`: each recorder and what it lacks"}, Reference: cisReference("3.3")},
+			Evidence:       append([]string{"`vpc`", "`name`", "`cidr`", "`default`"}, checkEv...), Reference: cisReference("3.7")},
+		report.FindingDef{ID: FindingTrailMissing, Title: "No CloudTrail trail is multi-region, logging and recording read and write management events (or no trail exists)." + once(FindingTrailMissing),
+			Severity: coverSeverity(cs, FindingTrailMissing) + ", the check's severity.", Recommendation: "Create a multi-region trail recording all management events and start logging.",
+			Evidence: append([]string{"`trails`: each trail and what it lacks"}, checkEv...), Reference: cisReference("3.1")},
+		report.FindingDef{ID: FindingTrailValidation, Title: "A trail has log file validation off, so altered or deleted log files go unnoticed: one finding per trail the check names (with no trail at all, `cloudtrail.no_multi_region_trail` says so)." + once(FindingTrailValidation),
+			Severity: coverSeverity(cs, FindingTrailValidation) + ", the check's severity.", Recommendation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+			Evidence: append([]string{"`trail`", "`bucket`"}, checkEv...), Reference: cisReference("3.2")},
+		report.FindingDef{ID: FindingTrailEncryption, Title: "A trail's log files are not encrypted with a KMS key (SSE-KMS): one finding per trail the check names (with no trail at all, `cloudtrail.no_multi_region_trail` says so)." + once(FindingTrailEncryption),
+			Severity: coverSeverity(cs, FindingTrailEncryption) + ", the check's severity.", Recommendation: "aws cloudtrail update-trail --name <trail> --kms-id <key>",
+			Evidence: append([]string{"`trail`", "`bucket`"}, checkEv...), Reference: cisReference("3.5")},
+		report.FindingDef{ID: FindingTrailBucketLog, Title: "The S3 bucket a trail writes to has server access logging off: one finding per trail the check names (with no trail at all, `cloudtrail.no_multi_region_trail` says so)." + once(FindingTrailBucketLog),
+			Severity: coverSeverity(cs, FindingTrailBucketLog) + ", the check's severity.", Recommendation: "Enable server access logging on the trail bucket, into another bucket.",
+			Evidence: append([]string{"`trail`", "`bucket`"}, checkEv...), Reference: cisReference("3.4")},
+		report.FindingDef{ID: FindingConfig, Title: "AWS Config is not recording every supported resource (including global ones) in the region." + once(FindingConfig),
+			Severity: coverSeverity(cs, FindingConfig) + ", the check's severity.", Recommendation: "Record all supported resources including global types, and start the recorder.",
+			Evidence: append([]string{"`recorders`: each recorder and what it lacks"}, checkEv...), Reference: cisReference("3.3")},
 		report.FindingDef{ID: FindingLoginFailures, Title: "Failed AWS console sign-ins in the window (CloudTrail ConsoleLogin with Failure).",
 			Severity:       "high when a brute-force burst was seen; medium from 10 failures; low otherwise.",
 			Recommendation: "Check the users and source IPs; lock or reset targeted accounts and require MFA.",
@@ -99,11 +171,14 @@ func findingDefs() []report.FindingDef {
 		report.FindingDef{ID: FindingAccessDenied, Title: "A principal's API calls failed with AccessDenied or UnauthorizedOperation (CloudTrail).",
 			Severity:       "medium from 20 errors or on iam/sts/kms/organizations APIs; low otherwise.",
 			Recommendation: "Find out whether the principal needs the permission (fix its policy) or is probing (investigate its credentials).",
-			Value:          "number of denied calls", Evidence: []string{"`apis`: denied calls per API", "`type`: the identity type", "`codes`: error codes"}},
-		report.FindingDef{ID: FindingRootUsage, Title: "The root user was used in the window (CloudTrail events by userIdentity.type Root).",
-			Severity:       "critical when root signed in to the console without MFA; high otherwise.",
-			Recommendation: "Confirm who used root and why; keep root for the tasks that require it and protect it with MFA.",
-			Value:          "number of root events", Evidence: []string{"`events`: time, event, source IP, MFA of up to 20 events"}, Reference: cisReference("1.6")},
+			Value:          "number of denied calls", Evidence: []string{"`apis`: denied calls per API (`service:Action`, CloudTrail's version suffix removed)", "`type`: the identity type", "`codes`: error codes"}},
+		report.FindingDef{ID: FindingRootUsage, Title: "The root user was used: the window's CloudTrail events include root events (userIdentity.type Root), or " + coverText(cs, FindingRootUsage) +
+			" fails (the credential report shows a use within root_use_days). One finding for both sources; the check's failure raises no " + coverCIS(cs, FindingRootUsage) + " finding of its own.",
+			Severity:       "critical when root signed in to the console without MFA; otherwise " + coverSeverity(cs, FindingRootUsage) + " (the check's severity).",
+			Recommendation: coveringChecks(cs, FindingRootUsage)[0].Remediation.En,
+			Value:          "number of root events in the window; none when only the credential report shows the use",
+			Evidence: []string{"`events`: time, event, source IP, MFA of up to 20 events", "`check`, `cis`: when the check failed", "`within_days`, `password_last_used`, `access_key_1_last_used`, `access_key_2_last_used`: the credential report, when the check failed"},
+			Reference: cisReference("1.6")},
 		report.FindingDef{ID: FindingAssumeNewCaller, Title: "A principal assumed roles in the window that did not assume any in the previous window.",
 			Severity: "medium.", Recommendation: "Confirm the new caller is expected (a new pipeline, a new person); otherwise revoke its sessions.",
 			Value: "number of AssumeRole calls", Evidence: []string{"`principal`", "`source_ips`", "`roles`", "`first`"}},
@@ -215,7 +290,7 @@ func listResource(xs []string, n int) string {
 func checkFindings(lang string, cs []Check, rs []Result) []report.Finding {
 	var out []report.Finding
 	for i, c := range cs {
-		if c.CIS == "" || rs[i].Status != Fail {
+		if c.CIS == "" || rs[i].Status != Fail || coveredBy[c.ID] != "" {
 			continue
 		}
 		r := rs[i]
@@ -249,14 +324,70 @@ func nonNil(xs []string) []string {
 	return xs
 }
 
-// networkFindings raises sg.open_to_world per group and
-// vpc.flow_logs_disabled per VPC.
-func networkFindings(lang string, e *Env) []report.Finding {
+// failed is what the failing checks said, by check id.
+type failed map[string]struct {
+	c Check
+	r Result
+}
+
+func failures(cs []Check, rs []Result) failed {
+	out := failed{}
+	for i, c := range cs {
+		if rs[i].Status == Fail {
+			out[c.ID] = struct {
+				c Check
+				r Result
+			}{c, rs[i]}
+		}
+	}
+	return out
+}
+
+// withCheck adds the failing check and its CIS number to a finding's
+// evidence: the finding stands for the check (coveredBy).
+func withCheck(ev map[string]any, c Check) map[string]any {
+	out := make(map[string]any, len(ev)+2)
+	for k, v := range ev {
+		out[k] = v
+	}
+	out["check"] = c.ID
+	if c.CIS != "" {
+		out["cis"] = c.CIS
+	}
+	return out
+}
+
+// cisSuffix is " (CIS 3.7)" for a title, "" for a check CIS does not have.
+func cisSuffix(numbers ...string) string {
+	var ns []string
+	for _, n := range numbers {
+		if n != "" {
+			ns = append(ns, n)
+		}
+	}
+	if len(ns) == 0 {
+		return ""
+	}
+	return " (CIS " + strings.Join(ns, ", ") + ")"
+}
+
+// networkFindings raises sg.open_to_world per group that fails one of the
+// open-port checks and vpc.flow_logs_disabled per VPC the flow-log check
+// names: each stands for those checks' failures (coveredBy).
+func networkFindings(lang string, cs []Check, rs []Result, e *Env) []report.Finding {
 	var out []report.Finding
 	if e.Data == nil {
 		return out
 	}
-	if !e.unread(partGroups) {
+	fs := failures(cs, rs)
+	// The checks each group fails, in report order.
+	byGroup := map[string][]Check{}
+	for _, c := range coveringChecks(cs, FindingSGOpen) {
+		for _, g := range fs[c.ID].r.Offenders {
+			byGroup[g] = append(byGroup[g], c)
+		}
+	}
+	if len(byGroup) > 0 {
 		checked := append(slices.Clone(AdminPorts), e.Opts.SensitivePorts...)
 		public := map[string]bool{}
 		for _, in := range e.Data.Instances {
@@ -269,26 +400,31 @@ func networkFindings(lang string, e *Env) []report.Finding {
 			ports   []int
 			sources []string
 		}
-		byGroup := map[string]*agg{}
-		var ids []string
+		open := map[string]*agg{}
 		for _, o := range WorldOpenRules(e.Data.SecurityGroups, checked) {
-			if len(o.Exposed) == 0 {
+			if len(o.Exposed) == 0 || byGroup[o.Group.ID] == nil {
 				continue
 			}
-			a := byGroup[o.Group.ID]
+			a := open[o.Group.ID]
 			if a == nil {
 				a = &agg{g: o.Group}
-				byGroup[o.Group.ID] = a
-				ids = append(ids, o.Group.ID)
+				open[o.Group.ID] = a
 			}
 			a.ports = append(a.ports, o.Exposed...)
 			if !slices.Contains(a.sources, o.Source) {
 				a.sources = append(a.sources, o.Source)
 			}
 		}
+		ids := make([]string, 0, len(byGroup))
+		for id := range byGroup {
+			ids = append(ids, id)
+		}
 		slices.Sort(ids)
 		for _, id := range ids {
-			a := byGroup[id]
+			a := open[id]
+			if a == nil {
+				continue // cannot happen: the checks read the same rules (TestEachFailingCheckIsReportedOnce)
+			}
 			slices.Sort(a.ports)
 			a.ports = slices.Compact(a.ports)
 			slices.Sort(a.sources)
@@ -298,96 +434,133 @@ func networkFindings(lang string, e *Env) []report.Finding {
 					pub = append(pub, inst)
 				}
 			}
+			// One severity rule: the worst of the failing checks, critical
+			// when an administration port reaches an instance with a public IP.
+			sev := report.SeverityLow
+			var checkIDs, cis []string
+			for _, c := range byGroup[id] {
+				if c.Severity.Rank() > sev.Rank() {
+					sev = c.Severity
+				}
+				checkIDs = append(checkIDs, c.ID)
+				if c.CIS != "" {
+					cis = append(cis, c.CIS)
+				}
+			}
 			admin := slices.ContainsFunc(a.ports, func(p int) bool { return slices.Contains(AdminPorts, p) })
-			sev := report.SeverityHigh
 			if admin && len(pub) > 0 {
 				sev = report.SeverityCritical
 			}
 			ports := joinInts(a.ports)
 			src := strings.Join(a.sources, ", ")
 			name := a.g.Name
+			if name == "" {
+				name = id
+			}
 			out = append(out, mkFinding(lang, FindingSGOpen, sev, id,
-				i18n.Text{En: fmt.Sprintf("Security group %s opens %s to the internet", name, ports), Ko: fmt.Sprintf("보안 그룹 %s: %s 포트가 인터넷에 열려 있음", name, ports)},
+				i18n.Text{En: fmt.Sprintf("Security group %s opens %s to the internet%s", name, ports, cisSuffix(cis...)), Ko: fmt.Sprintf("보안 그룹 %s: %s 포트가 인터넷에 열려 있음%s", name, ports, cisSuffix(cis...))},
 				i18n.Text{En: fmt.Sprintf("%s (%s) accepts %s from %s; attached to %s, %d with a public IP.", id, name, ports, src, textfmt.Count(len(a.g.AttachedTo), "instance", "instances"), len(pub)),
 					Ko: fmt.Sprintf("%s(%s) 규칙이 %s에서 오는 %s 포트 접속을 허용합니다. 연결된 인스턴스 %d개 중 %d개에 공인 IP가 있습니다.", id, name, src, ports, len(a.g.AttachedTo), len(pub))},
 				i18n.Text{En: "Narrow the source to known ranges or remove the rule; reach instances through SSM Session Manager or a VPN.",
 					Ko: "출발지를 알려진 대역으로 좁히거나 규칙을 지우고, 인스턴스 접속은 SSM Session Manager나 VPN을 이용하십시오."},
 				report.Float(float64(len(a.ports))), "",
-				map[string]any{"ports": a.ports, "sources": a.sources, "vpc": a.g.VPCID, "attached_instances": nonNil(a.g.AttachedTo), "public_instances": nonNil(pub)}))
+				map[string]any{"ports": nonNilInts(a.ports), "sources": nonNil(a.sources), "vpc": a.g.VPCID, "attached_instances": nonNil(a.g.AttachedTo), "public_instances": nonNil(pub),
+					"checks": checkIDs, "cis": nonNil(cis)}))
 		}
 	}
-	if !e.unread(partVPCs, partFlowLogs) {
-		on := FlowLogged(e.Data)
+	if f, ok := fs["network.vpc_flow_logs"]; ok {
+		vpcs := map[string]source.VPC{}
 		for _, v := range e.Data.VPCs {
-			if on[v.ID] {
-				continue
-			}
-			label := v.ID
+			vpcs[v.ID] = v
+		}
+		for _, id := range f.r.Offenders {
+			v := vpcs[id]
+			label := id
 			if v.Name != "" {
-				label = v.Name + " (" + v.ID + ")"
+				label = v.Name + " (" + id + ")"
 			}
-			out = append(out, mkFinding(lang, FindingFlowLogs, report.SeverityMedium, v.ID,
-				i18n.Text{En: "VPC " + label + " has no flow log", Ko: "VPC " + label + "에 플로 로그가 없음"},
+			out = append(out, mkFinding(lang, FindingFlowLogs, f.c.Severity, id,
+				i18n.Text{En: "VPC " + label + " has no flow log" + cisSuffix(f.c.CIS), Ko: "VPC " + label + "에 플로 로그가 없음" + cisSuffix(f.c.CIS)},
 				i18n.Text{En: fmt.Sprintf("%s %s has no active flow log: rejected and accepted traffic is not recorded.", label, v.CIDR),
 					Ko: fmt.Sprintf("%s %s에 활성 플로 로그가 없어 허용·거부된 트래픽이 기록되지 않습니다.", label, v.CIDR)},
 				i18n.Text{En: "Create a VPC flow log (at least REJECT traffic) into CloudWatch Logs or S3.", Ko: "VPC 플로 로그(최소 REJECT 트래픽)를 CloudWatch Logs나 S3로 만드십시오."},
-				nil, "", map[string]any{"vpc": v.ID, "name": v.Name, "cidr": v.CIDR, "default": v.IsDefault}))
+				nil, "", withCheck(map[string]any{"vpc": id, "name": v.Name, "cidr": v.CIDR, "default": v.IsDefault}, f.c)))
 		}
 	}
 	return out
 }
 
-// trailFindings raises the cloudtrail.* and config.* findings, per trail.
+func nonNilInts(xs []int) []int {
+	if xs == nil {
+		return []int{}
+	}
+	return xs
+}
+
+// trailFindings raises the cloudtrail.* and config.* findings: account-wide
+// for the multi-region trail and AWS Config, per trail the per-trail checks
+// name. Each stands for its check's failure (coveredBy).
 func trailFindings(lang string, cs []Check, rs []Result, e *Env) []report.Finding {
 	var out []report.Finding
-	status := map[string]Result{}
-	for i, c := range cs {
-		status[c.ID] = rs[i]
+	fs := failures(cs, rs)
+	if f, ok := fs["cloudtrail.multi_region"]; ok {
+		out = append(out, mkFinding(lang, FindingTrailMissing, f.c.Severity, "account",
+			i18n.Text{En: "No multi-region trail records all management events" + cisSuffix(f.c.CIS), Ko: "모든 관리 이벤트를 기록하는 멀티 리전 트레일 없음" + cisSuffix(f.c.CIS)},
+			f.r.Summary, f.c.Remediation, nil, "", withCheck(f.r.Evidence, f.c)))
 	}
-	if r := status["cloudtrail.multi_region"]; r.Status == Fail {
-		out = append(out, mkFinding(lang, FindingTrailMissing, report.SeverityHigh, "account",
-			i18n.Text{En: "No multi-region trail records all management events", Ko: "모든 관리 이벤트를 기록하는 멀티 리전 트레일 없음"},
-			r.Summary, loggingRemediation("cloudtrail.multi_region"), nil, "", r.Evidence))
+	if f, ok := fs["config.recording"]; ok {
+		out = append(out, mkFinding(lang, FindingConfig, f.c.Severity, "account",
+			i18n.Text{En: "AWS Config is not recording everything" + cisSuffix(f.c.CIS), Ko: "AWS Config가 모든 리소스를 기록하지 않음" + cisSuffix(f.c.CIS)},
+			f.r.Summary, f.c.Remediation, nil, "", withCheck(f.r.Evidence, f.c)))
 	}
-	if r := status["config.recording"]; r.Status == Fail {
-		out = append(out, mkFinding(lang, FindingConfig, report.SeverityMedium, "account",
-			i18n.Text{En: "AWS Config is not recording everything", Ko: "AWS Config가 모든 리소스를 기록하지 않음"},
-			r.Summary, loggingRemediation("config.recording"), nil, "", r.Evidence))
-	}
-	if e.unreadExact(partTrails) {
-		return out
-	}
-	for _, t := range e.Data.Trails {
-		ev := map[string]any{"trail": t.Name, "bucket": t.S3Bucket}
-		if !t.LogFileValidation {
-			out = append(out, mkFinding(lang, FindingTrailValidation, report.SeverityMedium, t.Name,
-				i18n.Text{En: "Trail " + t.Name + " has log file validation off", Ko: "트레일 " + t.Name + "의 로그 파일 검증이 꺼져 있음"},
-				i18n.Text{En: "Without digest files, a changed or deleted log file cannot be detected.", Ko: "다이제스트 파일이 없어 로그 파일이 바뀌거나 삭제되어도 알 수 없습니다."},
-				loggingRemediation("cloudtrail.log_file_validation"), nil, "", ev))
+	bucket := map[string]string{}
+	if e.Data != nil {
+		for _, t := range e.Data.Trails {
+			bucket[t.Name] = t.S3Bucket
 		}
-		if t.KMSKeyID == "" {
-			out = append(out, mkFinding(lang, FindingTrailEncryption, report.SeverityMedium, t.Name,
-				i18n.Text{En: "Trail " + t.Name + " is not encrypted with KMS", Ko: "트레일 " + t.Name + ": KMS 암호화 미사용"},
-				i18n.Text{En: "Anyone who can read bucket " + t.S3Bucket + " can read the logs; SSE-KMS adds a key permission.", Ko: "버킷 " + t.S3Bucket + "에 읽기 권한만 있으면 로그도 읽을 수 있습니다. SSE-KMS를 쓰면 키 권한이 한 단계 더 필요합니다."},
-				loggingRemediation("cloudtrail.kms_encryption"), nil, "", ev))
+	}
+	perTrail := []struct {
+		check, id   string
+		title, body func(trail, bucket string) i18n.Text
+	}{
+		{"cloudtrail.log_file_validation", FindingTrailValidation,
+			func(t, _ string) i18n.Text {
+				return i18n.Text{En: "Trail " + t + " has log file validation off", Ko: "트레일 " + t + "의 로그 파일 검증이 꺼져 있음"}
+			},
+			func(_, _ string) i18n.Text {
+				return i18n.Text{En: "Without digest files, a changed or deleted log file cannot be detected.", Ko: "다이제스트 파일이 없어 로그 파일이 바뀌거나 삭제되어도 알 수 없습니다."}
+			}},
+		{"cloudtrail.kms_encryption", FindingTrailEncryption,
+			func(t, _ string) i18n.Text {
+				return i18n.Text{En: "Trail " + t + " is not encrypted with KMS", Ko: "트레일 " + t + ": KMS 암호화 미사용"}
+			},
+			func(_, b string) i18n.Text {
+				return i18n.Text{En: "Anyone who can read bucket " + b + " can read the logs; SSE-KMS adds a key permission.", Ko: "버킷 " + b + "에 읽기 권한만 있으면 로그도 읽을 수 있습니다. SSE-KMS를 쓰면 키 권한이 한 단계 더 필요합니다."}
+			}},
+		{"cloudtrail.bucket_access_logging", FindingTrailBucketLog,
+			func(t, b string) i18n.Text {
+				return i18n.Text{En: "Trail bucket " + b + " has no access logging", Ko: "트레일 버킷 " + b + "에 액세스 로깅이 없음"}
+			},
+			func(_, _ string) i18n.Text {
+				return i18n.Text{En: "Reads and deletions of the trail's log files are not recorded.", Ko: "트레일 로그 파일의 조회·삭제가 기록되지 않습니다."}
+			}},
+	}
+	for _, p := range perTrail {
+		f, ok := fs[p.check]
+		if !ok {
+			continue
 		}
-		if t.BucketAccessLogging != nil && !*t.BucketAccessLogging {
-			out = append(out, mkFinding(lang, FindingTrailBucketLog, report.SeverityLow, t.Name,
-				i18n.Text{En: "Trail bucket " + t.S3Bucket + " has no access logging", Ko: "트레일 버킷 " + t.S3Bucket + "에 액세스 로깅이 없음"},
-				i18n.Text{En: "Reads and deletions of the trail's log files are not recorded.", Ko: "트레일 로그 파일의 조회·삭제가 기록되지 않습니다."},
-				loggingRemediation("cloudtrail.bucket_access_logging"), nil, "", ev))
+		// No offenders: no trail at all, which cloudtrail.no_multi_region_trail reports.
+		for _, t := range f.r.Offenders {
+			b := bucket[t]
+			title := p.title(t, b)
+			title.En += cisSuffix(f.c.CIS)
+			title.Ko += cisSuffix(f.c.CIS)
+			out = append(out, mkFinding(lang, p.id, f.c.Severity, t, title, p.body(t, b), f.c.Remediation, nil, "",
+				withCheck(map[string]any{"trail": t, "bucket": b}, f.c)))
 		}
 	}
 	return out
-}
-
-func loggingRemediation(id string) i18n.Text {
-	for _, c := range loggingChecks() {
-		if c.ID == id {
-			return c.Remediation
-		}
-	}
-	return i18n.Text{}
 }
 
 // sensitiveAPI lists services where a denied call deserves a closer look.
@@ -486,26 +659,6 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 				Ko: "해당 주체에 권한이 정말 필요한지(정책 수정), 아니면 권한을 탐색하는 것인지(자격 증명 조사) 확인하십시오."},
 			report.Float(float64(p.count)), "", map[string]any{"apis": p.apis, "type": p.typ, "codes": p.codes}))
 	}
-	if len(a.Root) > 0 {
-		sev := report.SeverityHigh
-		var evs []map[string]any
-		for i, ev := range a.Root {
-			if ev.Name == "ConsoleLogin" && strings.EqualFold(ev.LoginResult, "Success") && !strings.EqualFold(ev.MFAUsed, "Yes") {
-				sev = report.SeverityCritical
-			}
-			if i < 20 {
-				evs = append(evs, map[string]any{"time": ev.Time.UTC().Format(time.RFC3339), "event": ev.Name, "source_ip": ev.SourceIP, "mfa": ev.MFAUsed, "result": ev.LoginResult})
-			}
-		}
-		last := a.Root[len(a.Root)-1]
-		out = append(out, mkFinding(lang, FindingRootUsage, sev, "root",
-			i18n.Text{En: fmt.Sprintf("The root user was used (%s)", textfmt.Count(len(a.Root), "event", "events")), Ko: fmt.Sprintf("루트 사용자 사용 (%d건)", len(a.Root))},
-			i18n.Text{En: fmt.Sprintf("Last: %s %s from %s.", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP),
-				Ko: fmt.Sprintf("마지막 사용: %s %s (출발지 %s).", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP)},
-			i18n.Text{En: "Confirm who used root and why; keep root for the tasks that require it and protect it with MFA.",
-				Ko: "누가 왜 루트를 사용했는지 확인하고, 루트는 꼭 필요한 작업에만 쓰며 MFA로 보호하십시오."},
-			report.Float(float64(len(a.Root))), "", map[string]any{"events": evs}))
-	}
 	for _, n := range a.AssumeNew {
 		id, title := FindingAssumeNewSourceIP, i18n.Text{En: fmt.Sprintf("%s assumed roles from a new source IP %s", n.Principal, n.SourceIP), Ko: fmt.Sprintf("%s: 새 출발지 IP %s에서 역할 전환(AssumeRole)", n.Principal, n.SourceIP)}
 		ev := map[string]any{"principal": n.Principal, "source_ip": n.SourceIP, "roles": nonNil(n.Roles), "first": n.First.UTC().Format(time.RFC3339)}
@@ -546,6 +699,55 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 			nil, "", map[string]any{"group": c.Target, "ports": c.WorldPorts, "who": c.Who, "source_ip": c.IP, "time": c.Time.UTC().Format(time.RFC3339), "event": c.Event}))
 	}
 	return out
+}
+
+// rootFindings raises root.usage once, from the window's CloudTrail root
+// events and from check iam.root_recent_use (the credential report): one
+// problem, whichever source saw it.
+func rootFindings(lang string, cs []Check, rs []Result, a Activity, loc *time.Location) []report.Finding {
+	check := coveringChecks(cs, FindingRootUsage)[0]
+	f, checkFailed := failures(cs, rs)[check.ID]
+	events := a.Known && len(a.Root) > 0
+	if !events && !checkFailed {
+		return nil
+	}
+	sev := check.Severity
+	ev := map[string]any{}
+	var title, detail i18n.Text
+	var value *float64
+	if events {
+		var evs []map[string]any
+		for i, e := range a.Root {
+			if e.Name == "ConsoleLogin" && strings.EqualFold(e.LoginResult, "Success") && !strings.EqualFold(e.MFAUsed, "Yes") {
+				sev = report.SeverityCritical
+			}
+			if i < 20 {
+				evs = append(evs, map[string]any{"time": e.Time.UTC().Format(time.RFC3339), "event": e.Name, "source_ip": e.SourceIP, "mfa": e.MFAUsed, "result": e.LoginResult})
+			}
+		}
+		ev["events"] = evs
+		last := a.Root[len(a.Root)-1]
+		title = i18n.Text{En: "The root user was used: " + textfmt.Count(len(a.Root), "event", "events"), Ko: fmt.Sprintf("루트 사용자 사용: %d건", len(a.Root))}
+		detail = i18n.Text{En: fmt.Sprintf("Last: %s %s from %s.", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP),
+			Ko: fmt.Sprintf("마지막 사용: %s %s (출발지 %s).", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP)}
+		value = report.Float(float64(len(a.Root)))
+	} else {
+		days := f.r.Evidence["within_days"]
+		title = i18n.Text{En: fmt.Sprintf("The root user was used within %v days", days), Ko: fmt.Sprintf("최근 %v일 안에 루트 사용자 사용", days)}
+		if a.Known {
+			detail = i18n.Text{En: "No root event among this window's CloudTrail events.", Ko: "이 구간의 CloudTrail 이벤트에는 루트 사용이 없습니다."}
+		}
+	}
+	if checkFailed {
+		ev = withCheck(ev, check)
+		for k, v := range f.r.Evidence {
+			ev[k] = v
+		}
+		title.En += cisSuffix(check.CIS)
+		title.Ko += cisSuffix(check.CIS)
+		detail = i18n.Text{En: strings.TrimSpace(detail.En + " Credential report: " + f.r.Summary.En + "."), Ko: strings.TrimSpace(detail.Ko + " 자격 증명 보고서: " + f.r.Summary.Ko + ".")}
+	}
+	return []report.Finding{mkFinding(lang, FindingRootUsage, sev, "root", title, detail, check.Remediation, value, "", ev)}
 }
 
 func scoreFindings(lang string, s *report.Score) []report.Finding {

@@ -482,7 +482,7 @@ func loginChart(a Activity, lang string, w source.Window) report.Chart {
 }
 
 // headline is the one line a reader sees first.
-func headline(s *report.Score, rs []Result, a Activity, lang string) string {
+func headline(s *report.Score, cs []Check, rs []Result, a Activity, lang string) string {
 	fail := 0
 	for _, r := range rs {
 		if r.Status == Fail {
@@ -506,13 +506,13 @@ func headline(s *report.Score, rs []Result, a Activity, lang string) string {
 	if len(s.Unknown) > 0 {
 		parts = append(parts, i18n.Text{En: "%d not evaluated", Ko: "평가 불가 %d개"}.F(lang, len(s.Unknown)))
 	}
-	if a.Known {
-		if a.FailedLogins > 0 {
-			parts = append(parts, i18n.Text{En: "%d failed logins", Ko: "로그인 실패 %d회"}.F(lang, a.FailedLogins))
-		}
-		if len(a.Root) > 0 {
-			parts = append(parts, i18n.Text{En: "root used", Ko: "루트 사용"}.In(lang))
-		}
+	if a.Known && a.FailedLogins > 0 {
+		parts = append(parts, i18n.Text{En: "%d failed logins", Ko: "로그인 실패 %d회"}.F(lang, a.FailedLogins))
+	}
+	// Whenever root.usage is raised: root events in the window, or the
+	// credential report's recent use.
+	if len(rootFindings(lang, cs, rs, a, time.UTC)) > 0 {
+		parts = append(parts, i18n.Text{En: "root used", Ko: "루트 사용"}.In(lang))
 	}
 	return strings.Join(parts, " · ")
 }

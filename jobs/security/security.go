@@ -77,10 +77,13 @@ func (Analyzer) Analyze(in analyze.Input) (*report.Report, error) {
 
 	rep := analyze.NewReport(in)
 	rep.Score = s
-	rep.Headline = headline(s, rs, act, lang)
+	rep.Headline = headline(s, cs, rs, act, lang)
+	// Each failing check is one finding: its own cis.<number>, or the more
+	// specific finding that stands for it (coveredBy).
 	rep.Findings = append(rep.Findings, checkFindings(lang, cs, rs)...)
 	rep.Findings = append(rep.Findings, trailFindings(lang, cs, rs, e)...)
-	rep.Findings = append(rep.Findings, networkFindings(lang, e)...)
+	rep.Findings = append(rep.Findings, networkFindings(lang, cs, rs, e)...)
+	rep.Findings = append(rep.Findings, rootFindings(lang, cs, rs, act, loc)...)
 	rep.Findings = append(rep.Findings, activityFindings(lang, act, e, loc)...)
 	rep.Findings = append(rep.Findings, scoreFindings(lang, s)...)
 	rep.Sections = append(rep.Sections,

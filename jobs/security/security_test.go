@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,9 +307,31 @@ func TestGoldenDemo(t *testing.T) {
 			t.Errorf("ko: English evidence in the Korean report")
 		}
 		// A failed check's finding names the requirement as one: the
-		// finding says root was used, it must not read "no recent root use".
-		if want := map[string]string{"en": "CIS 1.6 not met (requirement: ", "ko": "CIS 1.6 미충족 (요건: "}[lang]; !bytes.Contains(md, []byte(want)) {
+		// finding says users lack MFA, it must not read "every user has MFA".
+		if want := map[string]string{"en": "CIS 1.9 not met (requirement: ", "ko": "CIS 1.9 미충족 (요건: "}[lang]; !bytes.Contains(md, []byte(want)) {
 			t.Errorf("%s: no %q", lang, want)
+		}
+		// Each problem once: the open groups, the trail's KMS and bucket
+		// logging, the VPCs without flow logs and root's use are their own
+		// findings carrying the CIS number, not also cis.5.3, cis.3.5, ...
+		checks := map[string]string{}
+		for _, f := range rep.Findings {
+			for _, c := range checksOf(f) {
+				if prev, dup := checks[c]; dup && prev != f.ID {
+					t.Errorf("%s: check %s reported by both %s and %s", lang, c, prev, f.ID)
+				}
+				checks[c] = f.ID
+			}
+			if slices.Contains([]string{"cis.5.3", "cis.3.5", "cis.3.7", "cis.3.4", "cis.1.6"}, f.ID) {
+				t.Errorf("%s: %s beside its specific finding", lang, f.ID)
+			}
+		}
+		for c, id := range map[string]string{"network.sg_admin_ports_ipv4": FindingSGOpen, "cloudtrail.kms_encryption": FindingTrailEncryption,
+			"network.vpc_flow_logs": FindingFlowLogs, "cloudtrail.bucket_access_logging": FindingTrailBucketLog, "iam.root_recent_use": FindingRootUsage,
+			"network.sg_sensitive_ports": FindingSGOpen, "network.nacl_admin_ports": "cis.5.2"} {
+			if checks[c] != id {
+				t.Errorf("%s: check %s reported by %q, want %s", lang, c, checks[c], id)
+			}
 		}
 		// One word for a CloudWatch alarm across the reports: 알람, as in
 		// the daily status (not 경보).
