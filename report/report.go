@@ -82,6 +82,11 @@ type Finding struct {
 	// documented per finding id. encoding/json sorts map keys, so the
 	// encoding is deterministic.
 	Evidence map[string]any `json:"evidence"`
+	// Order, when set (1, 2, ...), is the sequence an analyzer ranked
+	// findings of one id in (root-cause candidates #1, #2, #3): SortFindings
+	// keeps it among findings of equal severity and id, before the resource.
+	// 0 means unranked; unranked findings follow ranked ones.
+	Order int `json:"order,omitempty"`
 }
 
 // MarshalJSON writes evidence as {} rather than null when empty so consumers
@@ -140,7 +145,8 @@ type Fact struct {
 }
 
 // SortFindings orders findings by severity (worst first), then id, then
-// resource, so that every renderer and every run lists them identically.
+// Order (ranked before unranked), then resource, so that every renderer and
+// every run lists them identically.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -149,6 +155,9 @@ func SortFindings(fs []Finding) {
 		}
 		if a.ID != b.ID {
 			return a.ID < b.ID
+		}
+		if a.Order != b.Order {
+			return b.Order == 0 || (a.Order != 0 && a.Order < b.Order)
 		}
 		return a.Resource < b.Resource
 	})

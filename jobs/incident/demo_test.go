@@ -137,6 +137,23 @@ func TestDemoGolden(t *testing.T) {
 		if want := map[string]string{"en": "First symptom at", "ko": "첫 증상"}[lang]; !bytes.Contains(md, []byte(want)) || bytes.Contains(md, []byte("First change at")) {
 			t.Errorf("%s: the first symptom is not named as such", lang)
 		}
+		// The candidates read in rank order in the findings (#2 and #3 are
+		// both medium: they were ordered by resource, "#1, #3, #2"), in
+		// the report and in the JSON's findings array.
+		label := map[string]string{"en": "Probable cause #", "ko": "유력 원인 #"}[lang]
+		last := -1
+		for n := 1; n <= 3; n++ {
+			i := bytes.Index(md, []byte(label+string(rune('0'+n))+":"))
+			if i < 0 || i < last {
+				t.Errorf("%s: %s%d is missing or out of order in the findings", lang, label, n)
+			}
+			last = i
+		}
+		for i, c := range candidates(r) {
+			if rankOf(c) != i+1 || c.Order != i+1 {
+				t.Errorf("%s: finding %d is candidate #%d (order %d)", lang, i+1, rankOf(c), c.Order)
+			}
+		}
 	}
 }
 

@@ -23,7 +23,8 @@ func (Analyzer) Findings() []report.FindingDef {
 			Value:    "the candidate's score, 0 to 1 (0.5 × precedence + 0.3 × strength + 0.2 × corroboration)",
 			Evidence: []string{"rank, score, precedence, strength, corroboration: the ranking", "kind: metric | log | change", "time: when the change began", "offset_seconds: from the incident time",
 				"metric, before, after, z, p_value, step: for a metric", "new_patterns, rate_before, rate_after, rate_z: for a log group", "example, count: for a change event",
-				"followed_by: the later related changes and alarms (kind, resource, time)"},
+				"followed_by: the later related changes and alarms (kind, resource, time)",
+				"the finding's `order` field is the rank too, so candidates of one severity read #1, #2, #3 in every output"},
 			Recommendation: "Investigate the first candidate first: per kind, the finding says what to check. A deploy followed by the change: roll back, then find the defect. A metric step: find what started on the instance at that minute. New error patterns: read the example line and the code path it names.",
 		},
 		{
@@ -78,6 +79,9 @@ func (a *run) findings() {
 			Value: report.Float(round2(c.Score)), Unit: "score",
 			Recommendation: a.advice(c),
 			Evidence:       a.evidence(c),
+			// Candidates of one severity read in rank order (#2 before #3),
+			// not by resource.
+			Order: c.Rank,
 		})
 	}
 	if f := a.firstChange(); f != nil {
