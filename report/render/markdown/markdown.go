@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -271,16 +272,52 @@ func UnitName(unit string, x float64, lang string) string {
 	return n.many
 }
 
+// findingValue is the value column of the findings table: the JSON's
+// value and unit as a reader says them, agreeing with the finding's title.
+//   - Durations ("min", "h") read as durations: 170 min → "2시간 50분" /
+//     "2h 50m", 12,960 min → "9일" (the title says "9일째").
+//   - Percentages take the precision the title wrote the same number with
+//     ("96.0%" in the title → "96.0%", "1107%" → "1107%"), else one decimal.
+//   - A value the analyzer marked as an upper bound (evidence "at_most":
+//     true) reads "≤ 5분".
+//
+// The JSON keeps the machine value; this is display only.
 func findingValue(f report.Finding, lang string) string {
 	if f.Value == nil {
 		return "-"
 	}
+	v := findingValueText(f, lang)
+	if b, _ := f.Evidence["at_most"].(bool); b {
+		v = "≤ " + v
+	}
+	return v
+}
+
+func findingValueText(f report.Finding, lang string) string {
 	x := *f.Value
 	switch f.Unit {
 	case "B/s":
 		return humanBytes(x) + "/s"
 	case "B", "bytes":
 		return humanBytes(x)
+	case "min", "h":
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e7 {
+			break
+		}
+		d := time.Duration(math.Round(x * float64(time.Minute)))
+		if f.Unit == "h" {
+			d = time.Duration(math.Round(x * float64(time.Hour)))
+		}
+		if d.Abs() < time.Minute && d != 0 {
+			break // seconds would claim a precision the value does not have
+		}
+		sign := ""
+		if d < 0 {
+			sign = "-"
+		}
+		return sign + i18n.Duration(d, lang)
+	case "%":
+		return titleNumber(f.Title, x, "%") + "%"
 	}
 	v := strconv.FormatFloat(x, 'f', -1, 64)
 	if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i > 3 {
@@ -296,6 +333,36 @@ func findingValue(f report.Finding, lang string) string {
 		v += " " + escape.MarkdownCell(unit, 20)
 	}
 	return v
+}
+
+// titleNumber is x written as title writes it before suffix: with 0-2
+// decimals, digits grouped or not, as a whole number (not the tail of a
+// longer one); for a negative x the title may give the magnitude ("39%
+// less" for -39.4), and the sign is kept. Without a match: one decimal.
+func titleNumber(title string, x float64, suffix string) string {
+	for p := 0; p <= 2; p++ {
+		plain := strconv.FormatFloat(math.Abs(x), 'f', p, 64)
+		for _, form := range []string{plain, thousands(plain)} {
+			for from := 0; from < len(title); {
+				i := strings.Index(title[from:], form+suffix)
+				if i < 0 {
+					break
+				}
+				i += from
+				if i == 0 || !strings.ContainsRune("0123456789.,", rune(title[i-1])) {
+					switch {
+					case x < 0:
+						return "-" + form
+					case i > 0 && title[i-1] == '+':
+						return "+" + form // "+27%" in the title
+					}
+					return form
+				}
+				from = i + 1
+			}
+		}
+	}
+	return thousands(strconv.FormatFloat(x, 'f', 1, 64))
 }
 
 // thousands groups the integer digits of a formatted number: 17280 → 17,280.
