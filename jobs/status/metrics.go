@@ -1,7 +1,6 @@
 package status
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"sort"
@@ -734,11 +733,11 @@ func (a *run) cpuChart() *report.Chart {
 	for _, v := range values {
 		ns := names[v]
 		sort.Strings(ns)
-		label := ns[0]
+		val := strconv.FormatFloat(v, 'f', -1, 64) + "%"
+		label := a.t(i18n.Text{En: "alarm threshold %s (%s)", Ko: "알람 임계값 %s (%s)"}, val, ns[0])
 		if len(ns) > 1 {
-			label += fmt.Sprintf(" +%d", len(ns)-1)
+			label = a.t(i18n.Text{En: "alarm threshold %s (%s, +%d more)", Ko: "알람 임계값 %s (%s 외 %d개)"}, val, ns[0], len(ns)-1)
 		}
-		label += " (" + strconv.FormatFloat(v, 'f', -1, 64) + "%)"
 		ch.Thresholds = append(ch.Thresholds, report.Threshold{Label: label, Value: v})
 	}
 	return ch

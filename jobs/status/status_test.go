@@ -841,3 +841,29 @@ func TestNamesIsWholeToken(t *testing.T) {
 		}
 	}
 }
+
+// The CPU chart names its threshold lines as alarm thresholds, with the
+// value first and how many more alarms share it in words ("+1" was cryptic).
+func TestCPUChartThresholdLabel(t *testing.T) {
+	b := crafted(fixedAt)
+	b.alarm(source.Alarm{Name: "DB-CPU-High", State: source.StateOK, Namespace: "AWS/EC2", Metric: "CPUUtilization",
+		Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0db0000000000004"}}, Threshold: 80, Comparison: "GreaterThanThreshold"})
+	b.alarm(source.Alarm{Name: "Batch-CPU-Very-High", State: source.StateOK, Namespace: "AWS/EC2", Metric: "CPUUtilization",
+		Dimensions: []source.Dimension{{Name: "InstanceId", Value: "i-0bat000000000003"}}, Threshold: 92.5, Comparison: "GreaterThanThreshold"})
+	for lang, want := range map[string][]string{
+		"ko": {"알람 임계값 80% (DB-CPU-High 외 1개)", "알람 임계값 92.5% (Batch-CPU-Very-High)"},
+		"en": {"alarm threshold 80% (DB-CPU-High, +1 more)", "alarm threshold 92.5% (Batch-CPU-Very-High)"},
+	} {
+		job := b.job()
+		job.Language = lang
+		ch := b.analyze(t, job).Chart(ChartCPUBusiest)
+		if ch == nil || len(ch.Thresholds) != 2 {
+			t.Fatalf("%s: chart %+v", lang, ch)
+		}
+		for i, w := range want {
+			if ch.Thresholds[i].Label != w {
+				t.Errorf("%s: threshold %d label %q, want %q", lang, i, ch.Thresholds[i].Label, w)
+			}
+		}
+	}
+}

@@ -259,3 +259,93 @@ func BenchmarkPNG(b *testing.B) {
 		}
 	}
 }
+
+// labelBox is the box a drawn text occupies (AnchorEnd only, as threshold
+// labels are drawn).
+func labelBox(tx *Text) box {
+	w := width(tx.S, tx.Size, tx.Bold)
+	return box{tx.X - w, tx.Y - tx.Size*0.8, tx.X, tx.Y + tx.Size*0.25}
+}
+
+// Threshold labels are placed where no series runs through them: the demo
+// case has one series stepping from 5% to 95% and another from 25% to 85%
+// near the right end, right through the label's usual place above the 80%
+// line at the right edge.
+func TestThresholdLabelsAvoidSeries(t *testing.T) {
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, seoul)
+	step := func(lo, hi float64, at float64) []report.ChartPoint {
+		var pts []report.ChartPoint
+		for i := 0; i < 288; i++ {
+			v := lo + math.Sin(float64(i)/9)
+			if float64(i)/288 >= at {
+				v = hi + math.Sin(float64(i)/7)
+			}
+			pts = append(pts, report.ChartPoint{T: start.Add(time.Duration(i) * 5 * time.Minute), V: v})
+		}
+		return pts
+	}
+	labels := []string{"alarm threshold 80% (High-CPU-Usage, +1 more)", "alarm threshold 20% (Low)"}
+	c := &report.Chart{ID: "cpu", Kind: report.ChartTimeSeries, Title: "CPU", Unit: "%", YMax: 100,
+		Start: start, End: start.Add(24 * time.Hour),
+		Series: []report.ChartSeries{
+			{Name: "dmz", Points: step(5, 95, 0.87)},
+			{Name: "order-api-02", Points: step(25, 85, 0.94)},
+			{Name: "api-gateway", Points: step(78, 50, 0.4)}, // hovers at the 80% line on the left
+		},
+		Thresholds: []report.Threshold{{Label: labels[0], Value: 80}, {Label: labels[1], Value: 20}}}
+	d, err := Layout(c, Options{Loc: seoul, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []*Text
+	var series [][]Point
+	for _, it := range d.Items {
+		switch v := it.(type) {
+		case *Text:
+			for _, l := range labels {
+				if v.S == l {
+					texts = append(texts, v)
+				}
+			}
+		case *Line:
+			if v.Width == 1.8 {
+				series = append(series, v.Points)
+			}
+		}
+	}
+	if len(texts) != 2 || len(series) == 0 {
+		t.Fatalf("%d labels, %d series lines", len(texts), len(series))
+	}
+	for _, tx := range texts {
+		b := labelBox(tx)
+		for _, run := range series {
+			for k := 1; k < len(run); k++ {
+				if b.crosses(run[k-1], run[k]) {
+					t.Fatalf("label %q at (%.0f, %.0f) is crossed by a series near (%.0f, %.0f)", tx.S, tx.X, tx.Y, run[k].X, run[k].Y)
+				}
+			}
+		}
+	}
+	if labelBox(texts[0]).overlaps(labelBox(texts[1])) {
+		t.Error("labels overlap each other")
+	}
+	// The usual place (right end, just above the line) is crossed here, so
+	// the test would fail without the placement.
+	var line *Line
+	for _, it := range d.Items {
+		if l, ok := it.(*Line); ok && l.Color == Red && l.Dash != nil && line == nil {
+			line = l
+		}
+	}
+	end := line.Points[1]
+	usual := labelBox(&Text{X: end.X - 2, Y: end.Y - 4, S: texts[0].S, Size: labelSize})
+	crossed := false
+	for _, run := range series {
+		for k := 1; k < len(run); k++ {
+			crossed = crossed || usual.crosses(run[k-1], run[k])
+		}
+	}
+	if !crossed {
+		t.Fatal("the test data no longer crosses the usual label place")
+	}
+}

@@ -308,6 +308,8 @@ func (l *layout) timeSeries() {
 		return
 	}
 	p := l.frame(top, bottom, t0, t1, vmax)
+	var lines []float64
+	var labels []string
 	for _, th := range l.c.Thresholds {
 		if !finite(th.Value) || th.Value < p.v0 || th.Value > p.v1 {
 			continue
@@ -318,8 +320,9 @@ func (l *layout) timeSeries() {
 		if lab == "" {
 			lab = formatValue(th.Value, nil)
 		}
-		l.d.text(p.x+p.w-2, y-4, fit(lab, labelSize, false, p.w/2), labelSize, false, AnchorEnd, Red)
+		lines, labels = append(lines, y), append(labels, lab)
 	}
+	var obstacles [][]Point
 	for i, s := range series {
 		dash := []float64(nil)
 		if dashed[i] {
@@ -327,9 +330,107 @@ func (l *layout) timeSeries() {
 		}
 		for _, run := range l.polyline(p, s.Points) {
 			l.d.line(colors[i], 1.8, dash, run...)
+			obstacles = append(obstacles, run)
 		}
 	}
+	// Labels last, placed where no series runs through them.
+	l.thresholdLabels(p, lines, labels, obstacles, nil)
 	l.legend(bottom+50, names, colors, dashed)
+}
+
+// box is an axis-aligned rectangle: [x0, x1] × [y0, y1].
+type box struct{ x0, y0, x1, y1 float64 }
+
+func (b box) overlaps(o box) bool {
+	return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1
+}
+
+// crosses reports whether the segment a-b passes through the box
+// (Liang-Barsky clipping).
+func (b box) crosses(a, c Point) bool {
+	t0, t1 := 0.0, 1.0
+	dx, dy := c.X-a.X, c.Y-a.Y
+	for _, e := range [4][2]float64{{-dx, a.X - b.x0}, {dx, b.x1 - a.X}, {-dy, a.Y - b.y0}, {dy, b.y1 - a.Y}} {
+		pp, q := e[0], e[1]
+		if pp == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		r := q / pp
+		if pp < 0 {
+			t0 = max(t0, r)
+		} else {
+			t1 = min(t1, r)
+		}
+		if t0 > t1 {
+			return false
+		}
+	}
+	return true
+}
+
+// thresholdLabels writes each threshold's label along its line where it
+// hides no data: above or below the line, from the right end leftwards, the
+// first spot that no series segment (obstacles), bar (rects) or earlier
+// label crosses. When every spot is crossed, the least crossed one gets a
+// white ground so the label stays legible over the lines.
+func (l *layout) thresholdLabels(p *plot, ys []float64, labels []string, obstacles [][]Point, rects []box) {
+	const steps = 12
+	asc, desc := labelSize*0.8, labelSize*0.25
+	var placed []box
+	for i, y := range ys {
+		lab := fit(labels[i], labelSize, false, p.w/2)
+		w := width(lab, labelSize, false)
+		best, bestCost := box{}, math.MaxInt
+		var bestBase float64
+		for step := 0; step <= steps && bestCost > 0; step++ {
+			right := p.x + p.w - 2 - (p.w-4-w)*float64(step)/steps
+			for _, base := range []float64{y - 4, y + asc + 4} {
+				b := box{right - w - 2, base - asc - 1, right + 2, base + desc + 1}
+				if b.y0 < p.y || b.y1 > p.y+p.h {
+					continue
+				}
+				cost := 0
+				for _, o := range placed {
+					if o.overlaps(b) {
+						cost += 1000
+					}
+				}
+				for _, r := range rects {
+					if r.overlaps(b) {
+						cost++
+					}
+				}
+				for _, run := range obstacles {
+					for k := 1; k < len(run); k++ {
+						a, c := run[k-1], run[k]
+						if max(a.Y, c.Y) < b.y0 || min(a.Y, c.Y) > b.y1 || max(a.X, c.X) < b.x0 || min(a.X, c.X) > b.x1 {
+							continue
+						}
+						if b.crosses(a, c) {
+							cost++
+						}
+					}
+				}
+				if cost < bestCost {
+					best, bestCost, bestBase = b, cost, base
+					if cost == 0 {
+						break
+					}
+				}
+			}
+		}
+		if bestCost == math.MaxInt { // a plot too small for any spot: the old place
+			best, bestBase = box{p.x + p.w - w - 4, y - 4 - asc - 1, p.x + p.w, y - 4 + desc + 1}, y-4
+		}
+		if bestCost > 0 {
+			l.d.rect(best.x0, best.y0, best.x1-best.x0, best.y1-best.y0, White)
+		}
+		l.d.text(best.x1-2, bestBase, lab, labelSize, false, AnchorEnd, Red)
+		placed = append(placed, best)
+	}
 }
 
 // polyline maps points into the plot, breaking at gaps (NaN) and keeping at
@@ -423,6 +524,7 @@ func (l *layout) histogram() {
 		return
 	}
 	p := l.frame(top, bottom, t0, t1, math.Max(vmax, 1))
+	var bars []box
 	for _, b := range bins {
 		if !finite(b.Count) || b.Count <= 0 || !b.End.After(t0) || !b.Start.Before(t1) {
 			continue
@@ -432,15 +534,21 @@ func (l *layout) histogram() {
 		gap := math.Min(1, (x1-x0)/4)
 		y := p.vy(math.Min(b.Count, p.v1))
 		l.d.rect(x0+gap, y, x1-x0-2*gap, p.y+p.h-y, Blue)
+		bars = append(bars, box{x0 + gap, y, x1 - gap, p.y + p.h})
 	}
+	var lines []float64
+	var labels []string
 	for _, th := range l.c.Thresholds {
 		if !finite(th.Value) || th.Value > p.v1 {
 			continue
 		}
 		y := p.vy(th.Value)
 		l.d.line(Red, 1.2, []float64{6, 4}, Point{p.x, y}, Point{p.x + p.w, y})
-		l.d.text(p.x+p.w-2, y-4, fit(label(th.Label, maxLabel), labelSize, false, p.w/2), labelSize, false, AnchorEnd, Red)
+		if lab := label(th.Label, maxLabel); lab != "" {
+			lines, labels = append(lines, y), append(labels, lab)
+		}
 	}
+	l.thresholdLabels(p, lines, labels, nil, bars)
 }
 
 // StateColor is the colour of an alarm state in a timeline.
