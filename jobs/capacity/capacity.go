@@ -184,19 +184,53 @@ func run(in analyze.Input) *Result {
 			} else {
 				g.Members = append(g.Members, p)
 			}
-		} else if !skipped {
-			r.Recs[inst.ID] = rightsize(p, r.Prices, o)
 		}
-		if !skipped {
-			r.Forecasts = append(r.Forecasts, forecasts(p, in.At, o)...)
+		if skipped {
+			continue
+		}
+		fs := forecasts(p, in.At, o)
+		r.Forecasts = append(r.Forecasts, fs...)
+		hot := false
+		for _, f := range fs {
+			if f.Metric != "disk" && f.Status == ForecastAbove {
+				p.Busy = true
+			}
+			hot = hot || f.hot()
+		}
+		if key, _, _ := groupKey(inst); key == "" {
+			r.Recs[inst.ID] = rightsize(p, r.Prices, o, p.Busy, hot)
 		}
 	}
 	sort.Slice(r.Groups, func(i, j int) bool { return r.Groups[i].Name < r.Groups[j].Name })
 	for _, g := range r.Groups {
 		sizeGroup(g, r.Prices, o)
 	}
+	r.markReported()
+	sort.SliceStable(r.Forecasts, func(i, j int) bool { return urgency(r.Forecasts[i], r.Forecasts[j]) })
 	r.weekOverWeek()
 	return r
+}
+
+// markReported decides which forecasts raise a capacity.exhaustion finding:
+// every urgent one, except CPU or memory already above the limit on an
+// instance whose capacity.underprovisioned finding says the same (one
+// problem, one finding).
+func (r *Result) markReported() {
+	for _, f := range r.Forecasts {
+		f.Reported = f.urgent()
+		if f.Status != ForecastAbove || f.Metric == "disk" {
+			continue
+		}
+		rec, ok := r.Recs[f.Inst.Inst.ID]
+		if !ok || rec.Verdict != VerdictUnder {
+			continue
+		}
+		for _, why := range rec.Reasons {
+			if why == f.Metric {
+				f.Reported = false
+			}
+		}
+	}
 }
 
 func (r *Result) weekOverWeek() {

@@ -245,7 +245,7 @@ func TestBurstableBaseline(t *testing.T) {
 	}
 	// Average 12% fits under t3.medium's 20% baseline; memory 30% rules out
 	// t3.small (2 GiB would be at 120%).
-	rec := rightsize(mk(12, 35, 30), pt, o)
+	rec := rightsize(mk(12, 35, 30), pt, o, false, false)
 	if rec.Verdict != VerdictOver || rec.Target == nil || rec.Target.Type.Name != "t3.medium" {
 		t.Fatalf("avg 12%%: %+v, want t3.medium", rec)
 	}
@@ -253,16 +253,23 @@ func TestBurstableBaseline(t *testing.T) {
 		t.Errorf("graviton alternative %+v, want t4g.medium", rec.Graviton)
 	}
 	// Average 25% is above every smaller size's 20% baseline: no smaller T
-	// size; the same-size AMD type (same 30% baseline) is cheaper.
-	rec = rightsize(mk(25, 35, 30), pt, o)
-	if rec.Target == nil || rec.Target.Type.Name != "t3a.large" {
-		t.Fatalf("avg 25%%: %+v, want t3a.large", rec.Target)
+	// size, so it is right-sized; the same-size AMD and Graviton types (same
+	// 30% baseline) are cheaper equivalents, not a downsizing.
+	rec = rightsize(mk(25, 35, 30), pt, o, false, false)
+	if rec.Verdict != VerdictOK || rec.Target != nil {
+		t.Fatalf("avg 25%%: %s %+v, want right-sized", rec.Verdict, rec.Target)
+	}
+	if rec.AMD == nil || rec.AMD.Type.Name != "t3a.large" || rec.Graviton == nil || rec.Graviton.Type.Name != "t4g.large" {
+		t.Fatalf("avg 25%%: alternatives %+v %+v, want t3a.large and t4g.large", rec.AMD, rec.Graviton)
+	}
+	if eq := rec.Equivalent(); eq == nil || eq.Type.Name != "t4g.large" || math.Abs(eq.Monthly-(0.0832-0.0672)*730) > 1e-9 {
+		t.Errorf("cheaper equivalent %+v, want t4g.large saving 11.68", eq)
 	}
 	if c, ok := project(mk(25, 35, 30), specs["t3.medium"], o); ok || c.ProjAvg != 25 {
 		t.Errorf("t3.medium accepted at average 25%% over a 20%% baseline: %+v", c)
 	}
 	// Average above its own 30% baseline: under-provisioned (spends credits).
-	rec = rightsize(mk(34, 60, 30), pt, o)
+	rec = rightsize(mk(34, 60, 30), pt, o, false, false)
 	if rec.Verdict != VerdictUnder || len(rec.Reasons) != 1 || rec.Reasons[0] != "baseline" || rec.Target == nil || rec.Target.Type.Name != "t3.xlarge" {
 		t.Errorf("avg 34%% on t3.large: %+v", rec)
 	}
@@ -277,17 +284,17 @@ func TestMissingMemory(t *testing.T) {
 		t.Fatal("memory invented")
 	}
 	rec := res.Recs["i-nomem"]
-	// m5.large would halve the memory nobody measured: never. The AMD type of
-	// the same size is cheaper and keeps 16 GiB.
-	if rec.Target == nil || rec.Target.Type.Name != "m5a.xlarge" || !rec.LowConfidence || !math.IsNaN(rec.Target.ProjMem) {
-		t.Fatalf("rec %+v target %+v", rec, rec.Target)
+	// m5.large would halve the memory nobody measured: never. Nothing smaller
+	// fits, so no rightsizing; the same-size AMD type is a cheaper
+	// equivalent that keeps 16 GiB.
+	if rec.Verdict != VerdictOK || rec.Target != nil || !rec.LowConfidence || rec.AMD == nil || rec.AMD.Type.Name != "m5a.xlarge" || !math.IsNaN(rec.AMD.ProjMem) {
+		t.Fatalf("rec %+v AMD %+v", rec, rec.AMD)
 	}
 	if fs := findingsOf(rep, FindingMemoryMissing, "nomem"); len(fs) != 1 || !strings.Contains(fs[0].Title, "CPU only, low confidence") {
 		t.Errorf("memory finding %+v", fs)
 	}
-	rs := findingsOf(rep, FindingRightsize, "nomem")
-	if len(rs) != 1 || rs[0].Evidence["confidence"] != "low" || rs[0].Evidence["projected_memory_pct"] != nil {
-		t.Fatalf("rightsize finding %+v", rs)
+	if rs := findingsOf(rep, FindingRightsize, "nomem"); len(rs) != 0 {
+		t.Fatalf("a same-size type was reported as rightsizing: %+v", rs)
 	}
 	row := rep.Table("instances").Rows[0]
 	if row[8].Text != "not collected" || row[8].Value != nil {

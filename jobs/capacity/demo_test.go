@@ -86,7 +86,42 @@ func TestDemoCapacityReview(t *testing.T) {
 	}
 	one(FindingIdle, "legacy-reporting-01")
 	one(FindingUnder, "api-gateway-01")
-	one(FindingLowUtilization, "jenkins-agent-01")
+	// jenkins: memory is not collected, so nothing smaller is proposed and
+	// the low-utilisation advice must not say "downsize".
+	if low := one(FindingLowUtilization, "jenkins-agent-01"); strings.Contains(low.Recommendation, "Downsize") || len(findingsOf(rep, FindingRightsize, "jenkins-agent-01")) != 0 {
+		t.Errorf("jenkins: %q", low.Recommendation)
+	}
+	// The healthy kafka brokers and the DMZ instance pinned at 95% are not
+	// over-provisioned; the DMZ instance and order-api-02 (the incident) are
+	// already above their CPU limit, and the order-api group is not scaled
+	// in meanwhile.
+	for _, res := range []string{"kafka-01", "kafka-02", "kafka-03", "DMZVPC-Private-A-10.11.20.101"} {
+		if fs := findingsOf(rep, FindingRightsize, res); len(fs) != 0 {
+			t.Errorf("%s: rightsize %s", res, fs[0].Title)
+		}
+	}
+	for _, res := range []string{"DMZVPC-Private-A-10.11.20.101", "order-api-02"} {
+		if f := one(FindingExhaustion, res); f.Evidence["status"] != "above" || f.Evidence["metric"] != "cpu" {
+			t.Errorf("%s: %v", res, f.Evidence)
+		}
+	}
+	if fs := findingsOf(rep, FindingGroupNodes, "order-api-asg"); len(fs) != 0 {
+		t.Errorf("order-api-asg scaled in while order-api-02 is saturated: %s", fs[0].Title)
+	}
+	// Every exhaustion finding has its chart (/data as well as /var/log).
+	charted := map[string]bool{}
+	for _, ch := range rep.Section("forecasts").Charts {
+		charted[strings.SplitN(ch.Title, ":", 2)[0]] = true
+	}
+	for _, f := range findingsOf(rep, FindingExhaustion, "") {
+		name := strings.Replace(f.Resource, ":", " disk ", 1)
+		if f.Evidence["metric"] != "disk" {
+			name += map[string]string{"cpu": " CPU", "memory": " memory"}[f.Evidence["metric"].(string)]
+		}
+		if !charted[name] {
+			t.Errorf("no chart for %s (charts %v)", name, charted)
+		}
+	}
 	// Savings totals.
 	var total float64
 	for _, f := range rep.Section("summary").Facts {

@@ -33,8 +33,13 @@ type Group struct {
 	// Monthly is the saving of the recommendation (negative: costs more),
 	// on-demand, before discounts; NaN when the type is not priced.
 	Monthly, NodeMonthly float64
-	// Label: idle, low, over, under, ok.
+	// Label: idle, low, over, under, ok, or busy when a scale-in was held.
 	Label Verdict
+	// Held lists the members that were at or above their CPU or memory
+	// limit over the last 24 hours: the group is not scaled in while they
+	// are (Unheld is the count it would have been).
+	Held   []string
+	Unheld int
 }
 
 // groupKey names the group an instance belongs to, "" for none. An EKS
@@ -99,6 +104,19 @@ func sizeGroup(g *Group, pt *PriceTable, o Options) {
 	// Skipped members keep running: the recommendation covers the judged ones.
 	g.Recommended += g.Skipped
 
+	// A node saturated right now is not the moment to remove nodes: the
+	// scale-in waits until it is explained (its exhaustion finding says so).
+	if g.Recommended < g.Current {
+		for _, m := range g.Members {
+			if m.Busy {
+				g.Held = append(g.Held, m.Inst.Label())
+			}
+		}
+		if len(g.Held) > 0 {
+			g.Unheld, g.Recommended = g.Recommended, g.Current
+		}
+	}
+
 	g.Monthly, g.NodeMonthly = math.NaN(), math.NaN()
 	if pr, ok := pt.Get(g.Type); ok && !g.Mixed {
 		g.NodeMonthly = pr.Monthly()
@@ -115,6 +133,8 @@ func sizeGroup(g *Group, pt *PriceTable, o Options) {
 		}
 	}
 	switch {
+	case len(g.Held) > 0:
+		g.Label = VerdictBusy
 	case g.Recommended > g.Current:
 		g.Label = VerdictUnder
 	case allIdle || g.CPUUtil*100 <= o.GroupIdleCPU:

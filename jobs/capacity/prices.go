@@ -299,7 +299,9 @@ func (pt *PriceTable) FamilyTypes(fam string) []InstanceType {
 	return out
 }
 
-// altFamily returns the first priced AMD or Graviton family for fam.
+// altFamily returns the first priced AMD or Graviton family for fam that is
+// not of an older generation: m6i never falls back to m5a, whose vCPUs are
+// slower, so projecting the load by the vCPU ratio stays on the safe side.
 func (pt *PriceTable) altFamily(fam, vendor string) string {
 	a := alternatives[fam]
 	list := a.amd
@@ -307,11 +309,26 @@ func (pt *PriceTable) altFamily(fam, vendor string) string {
 		list = a.graviton
 	}
 	for _, f := range list {
-		if len(pt.FamilyTypes(f)) > 0 {
+		if generation(f) >= generation(fam) && len(pt.FamilyTypes(f)) > 0 {
 			return f
 		}
 	}
 	return ""
+}
+
+// generation is the digits after a family's class letters: m6i 6, t3a 3,
+// m7g 7; 0 when there are none.
+func generation(fam string) int {
+	g, digits := 0, false
+	for _, c := range fam {
+		switch {
+		case c >= '0' && c <= '9':
+			g, digits = g*10+int(c-'0'), true
+		case digits:
+			return g
+		}
+	}
+	return g
 }
 
 // familyOf splits "m6i.xlarge" into "m6i".

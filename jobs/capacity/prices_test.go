@@ -55,8 +55,21 @@ func TestPriceTable(t *testing.T) {
 	if _, ok := seoul.Get("m6a.large"); ok {
 		t.Error("m6a has no Seoul quote and must not be invented")
 	}
-	if f := seoul.altFamily("m6i", "amd"); f != "m5a" {
-		t.Errorf("Seoul AMD alternative for m6i: %q, want m5a (m6a unpriced)", f)
+	// m6a is not priced in Seoul and m5a is an older generation (slower
+	// vCPUs): no AMD alternative rather than a step back.
+	if f := seoul.altFamily("m6i", "amd"); f != "" {
+		t.Errorf("Seoul AMD alternative for m6i: %q, want none (m6a unpriced, m5a older)", f)
+	}
+	if f := seoul.altFamily("m5", "amd"); f != "m5a" {
+		t.Errorf("Seoul AMD alternative for m5: %q, want m5a", f)
+	}
+	if f := seoul.altFamily("m6i", "graviton"); f != "m7g" {
+		t.Errorf("Seoul Graviton alternative for m6i: %q, want m7g", f)
+	}
+	for fam, want := range map[string]int{"m6i": 6, "t3a": 3, "t4g": 4, "m7g": 7, "c6a": 6, "m5": 5, "x": 0} {
+		if g := generation(fam); g != want {
+			t.Errorf("generation(%q) = %d, want %d", fam, g, want)
+		}
 	}
 	if f := us.altFamily("m6i", "amd"); f != "m6a" {
 		t.Errorf("us-east-1 AMD alternative for m6i: %q", f)

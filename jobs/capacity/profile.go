@@ -144,9 +144,10 @@ type week struct {
 
 // disk is one mount path's daily maxima.
 type disk struct {
-	Path  string
-	Daily []float64
-	Last  float64
+	Path   string
+	Daily  []float64
+	Last   float64
+	series *source.Series
 }
 
 // profile is everything the review knows about one instance.
@@ -162,12 +163,15 @@ type profile struct {
 	Disks  []disk
 	Days   []day
 
-	HasNet          bool
-	NetInMBPerDay   float64
-	NetOutMBPerDay  float64
-	HasEBS          bool
-	EBSOpsPerDay    float64
-	Weeks           [2]week // previous, this
+	HasNet         bool
+	NetInMBPerDay  float64
+	NetOutMBPerDay float64
+	HasEBS         bool
+	EBSOpsPerDay   float64
+	Weeks          [2]week // previous, this
+	// Busy: CPU or memory was at or above its limit over the last 24 hours
+	// (the last daily p95, see fitOne); such an instance is never downsized.
+	Busy            bool
 	cpuSeries       *source.Series
 	memSeries       *source.Series
 	window          source.Window
@@ -292,7 +296,7 @@ func build(inst source.Instance, set, prev *seriesSet, w source.Window, o Option
 	sort.Strings(paths)
 	for _, path := range paths {
 		s := set.disks[path]
-		dk := disk{Path: path, Daily: make([]float64, d.n), Last: math.NaN()}
+		dk := disk{Path: path, Daily: make([]float64, d.n), Last: math.NaN(), series: s}
 		for k := range dk.Daily {
 			dk.Daily[k] = math.NaN()
 		}

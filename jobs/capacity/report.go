@@ -64,6 +64,8 @@ func resource(p *profile) string { return p.Inst.Label() }
 
 func (w *writer) date(t time.Time) string { return t.In(w.loc).Format(i18n.Date) }
 
+func (w *writer) datetime(t time.Time) string { return t.In(w.loc).Format(i18n.DateTime) }
+
 // Finding units are language-neutral codes, the same in every report
 // language, so JSON consumers can rely on them; renderers localize them.
 const (
@@ -91,6 +93,8 @@ func (w *writer) verdictText(v Verdict) string {
 		return w.s(tx{En: "under-provisioned", Ko: "용량 부족"})
 	case VerdictOver:
 		return w.s(tx{En: "over-provisioned", Ko: "과다 할당"})
+	case VerdictBusy:
+		return w.s(tx{En: "saturated in the last 24 h: not resized", Ko: "최근 24시간 포화: 크기 변경 안 함"})
 	case VerdictLow:
 		return w.s(tx{En: "low utilisation", Ko: "저사용"})
 	case VerdictGroup:
@@ -195,11 +199,11 @@ func (w *writer) findings() []savingsLine {
 			alt := ""
 			if rec.AMD != nil {
 				ev["amd_type"], ev["amd_monthly_savings_usd"] = rec.AMD.Type.Name, round2(rec.AMD.Monthly)
-				alt += w.s(tx{En: " AMD alternative: %s (%s/month).", Ko: " AMD 대안: %s (월 %s)."}, rec.AMD.Type.Name, usd(rec.AMD.Monthly))
+				alt += w.s(tx{En: " AMD alternative: %s (saves %s/month).", Ko: " AMD 대안: %s (월 %s 절감)."}, rec.AMD.Type.Name, usd(rec.AMD.Monthly))
 			}
 			if rec.Graviton != nil {
 				ev["graviton_type"], ev["graviton_monthly_savings_usd"] = rec.Graviton.Type.Name, round2(rec.Graviton.Monthly)
-				alt += w.s(tx{En: " Graviton alternative: %s (%s/month; needs arm64 builds).", Ko: " Graviton 대안: %s (월 %s, arm64 빌드 필요)."}, rec.Graviton.Type.Name, usd(rec.Graviton.Monthly))
+				alt += w.s(tx{En: " Graviton alternative: %s (saves %s/month; needs arm64 builds).", Ko: " Graviton 대안: %s (월 %s 절감, arm64 빌드 필요)."}, rec.Graviton.Type.Name, usd(rec.Graviton.Monthly))
 			}
 			mem := w.s(tx{En: "projected memory %s", Ko: "예상 메모리 %s"}, pct(t.ProjMem))
 			if rec.LowConfidence {
@@ -218,11 +222,7 @@ func (w *writer) findings() []savingsLine {
 			})
 			lines = append(lines, savingsLine{fmt.Sprintf("%s: %s → %s", resource(p), p.Inst.Type, t.Type.Name), t.Monthly, "rightsize"})
 		}
-		if rec.LowUtil && rec.Verdict != VerdictIdle {
-			recText := tx{En: "Stop it when it is not needed, or run it on a schedule.", Ko: "필요 없을 때는 중지하거나 일정에 따라 실행하십시오."}
-			if rec.Verdict == VerdictOver {
-				recText = tx{En: "Downsize it (see the rightsizing finding) or stop it when it is not needed.", Ko: "유형을 줄이거나(적정 크기 권고 참조) 필요 없을 때 중지하십시오."}
-			}
+		if rec.LowUtil && rec.Verdict != VerdictIdle && rec.Verdict != VerdictBusy {
 			add(report.Finding{
 				ID: FindingLowUtilization, Severity: report.SeverityLow, Resource: resource(p),
 				Title: w.s(tx{En: "%s has low utilisation: %d low days in the last %d", Ko: "%s 저사용: 최근 %[3]d일 중 %[2]d일 기준 이하"}, resource(p), rec.LowUtilDays, o.LookbackDays),
@@ -231,7 +231,7 @@ func (w *writer) findings() []savingsLine {
 					Ko: "일 평균 CPU %.0f%% 이하이면서 네트워크 %g MB 이하인 날이 %d일입니다 (기준 %d일). 기간 평균 CPU %.1f%%."},
 					o.LowCPU, o.LowNetworkMB, rec.LowUtilDays, o.LowDays, p.AvgCPU),
 				Value: report.Float(float64(rec.LowUtilDays)), Unit: unitDays,
-				Recommendation: w.s(recText),
+				Recommendation: w.lowUtilAdvice(p, rec),
 				Evidence: map[string]any{"instance_id": p.Inst.ID, "instance_type": p.Inst.Type, "low_days": rec.LowUtilDays,
 					"lookback_days": o.LookbackDays, "monthly_cost_usd": nanNil(rec.CurrentMonthly)},
 			})
@@ -255,6 +255,39 @@ func (w *writer) findings() []savingsLine {
 		return lines[i].label < lines[j].label
 	})
 	return lines
+}
+
+// lowUtilAdvice is the low-utilisation finding's recommendation: it says what
+// the rightsizing verdict actually proposes, never "downsize" when no smaller
+// type fits.
+func (w *writer) lowUtilAdvice(p *profile, rec Rec) string {
+	o := w.r.Opts
+	var out string
+	switch {
+	case rec.Verdict == VerdictOver && rec.Target != nil:
+		out = w.s(tx{En: "Change the type to %s as the rightsizing finding proposes, or stop it when it is not needed.",
+			Ko: "적정 크기 권고대로 %s 유형으로 변경하거나, 필요 없을 때 중지하십시오."}, rec.Target.Type.Name)
+	case rec.Verdict == VerdictLow && p.Mem == nil:
+		out = w.s(tx{En: "No smaller type can be recommended while memory is not collected (install the CloudWatch agent): stop it when it is not needed, or run it on a schedule.",
+			Ko: "메모리를 수집하지 않아 더 작은 유형은 권고할 수 없습니다 (CloudWatch 에이전트 설치 필요). 필요 없을 때 중지하거나 일정에 따라 실행하십시오."})
+	case rec.Verdict == VerdictLow:
+		out = w.s(tx{En: "No smaller type keeps its p%g CPU under %.0f%% and its memory under %.0f%%: stop it when it is not needed, or run it on a schedule.",
+			Ko: "p%g CPU %.0f%%, 메모리 %.0f%% 이하를 유지하는 더 작은 유형은 없습니다. 필요 없을 때 중지하거나 일정에 따라 실행하십시오."}, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling)
+	default:
+		out = w.s(tx{En: "Stop it when it is not needed, or run it on a schedule.", Ko: "필요 없을 때는 중지하거나 일정에 따라 실행하십시오."})
+	}
+	if eq := rec.Equivalent(); eq != nil {
+		out += w.equivalentText(eq)
+	}
+	return out
+}
+
+// equivalentText says what a cheaper equivalent saves.
+func (w *writer) equivalentText(c *Candidate) string {
+	if c.Type.Vendor == "graviton" {
+		return w.s(tx{En: " A cheaper equivalent, %s, saves %s a month on demand (needs arm64 builds).", Ko: " 더 저렴한 동급 유형 %s 사용 시 온디맨드 기준 월 %s 절감됩니다 (arm64 빌드 필요)."}, describe(c.Type), usd(c.Monthly))
+	}
+	return w.s(tx{En: " A cheaper equivalent, %s, saves %s a month on demand.", Ko: " 더 저렴한 동급 유형 %s 사용 시 온디맨드 기준 월 %s 절감됩니다."}, describe(c.Type), usd(c.Monthly))
 }
 
 var txInstallAgent = tx{
@@ -380,9 +413,13 @@ func (w *writer) groupFindings() []savingsLine {
 }
 
 func (w *writer) exhaustionFindings() {
-	r, o := w.r, w.r.Opts
+	r := w.r
 	for _, f := range r.Forecasts {
-		if !f.urgent() {
+		if !f.Reported {
+			continue
+		}
+		if f.Status == ForecastAbove {
+			w.aboveFinding(f)
 			continue
 		}
 		limit, date := f.Limit, f.Date
@@ -410,19 +447,7 @@ func (w *writer) exhaustionFindings() {
 		if f.Status == ForecastReached {
 			title = tx{En: "%s: %s trend is already at %.0f%% (crossed %s)", Ko: "%s: %s 추세가 이미 %.0f%% 도달 (%s 통과)"}
 		}
-		ev := map[string]any{"instance_id": f.Inst.Inst.ID, "metric": f.Metric, "limit": limit, "forecast_date": w.date(date),
-			"days_left": math.Round(days*10) / 10, "slope_per_day": nanNil(f.Fit.Slope), "p_value": math.Round(f.Fit.P*10000) / 10000,
-			"points": f.Points, "current": nanNil(f.Current)}
-		if f.Metric == "disk" {
-			ev["path"] = f.Path
-			ev["warning_limit"] = f.Warn
-			if !f.WarnAt.IsZero() {
-				ev["warning_date"] = w.date(f.WarnAt)
-			}
-			if !f.Cleanup.IsZero() {
-				ev["fitted_from"] = w.date(f.Cleanup)
-			}
-		}
+		ev := w.exhaustionEvidence(f, limit, date, days)
 		stat := w.s(tx{En: "daily p95", Ko: "일별 p95"})
 		if f.Metric == "disk" {
 			stat = w.s(tx{En: "daily maximum", Ko: "일별 최대"})
@@ -442,8 +467,71 @@ func (w *writer) exhaustionFindings() {
 			Recommendation: w.s(recText, w.date(date)),
 			Evidence:       ev,
 		})
-		_ = o
 	}
+}
+
+func (w *writer) exhaustionEvidence(f *Forecast, limit float64, date time.Time, days float64) map[string]any {
+	status := string(f.Status)
+	if f.Status == ForecastBeyond {
+		status = "warning"
+	}
+	ev := map[string]any{"instance_id": f.Inst.Inst.ID, "metric": f.Metric, "limit": limit, "forecast_date": w.date(date), "status": status,
+		"days_left": math.Round(days*10) / 10, "slope_per_day": nanNil(f.Fit.Slope), "p_value": math.Round(f.Fit.P*10000) / 10000,
+		"points": f.Points, "current": nanNil(f.Current)}
+	if f.Metric == "disk" {
+		ev["path"] = f.Path
+		ev["warning_limit"] = f.Warn
+		if !f.WarnAt.IsZero() {
+			ev["warning_date"] = w.date(f.WarnAt)
+		}
+		if !f.Cleanup.IsZero() {
+			ev["fitted_from"] = w.date(f.Cleanup)
+		}
+	}
+	return ev
+}
+
+// aboveFinding reports a resource already at or above its limit over the
+// last 24 hours: not a forecast any more, so high severity and the date it
+// crossed the limit, whatever the trend says.
+func (w *writer) aboveFinding(f *Forecast) {
+	// The advice names the time it started: each such resource is its own
+	// problem, and the actions list keeps one entry per distinct advice.
+	var recText tx
+	switch f.Metric {
+	case "cpu":
+		recText = tx{En: "Find what has kept the CPU above the limit since %s (a deploy, a runaway or unknown process, more traffic) and fix it, or add capacity; do not downsize it meanwhile.",
+			Ko: "%s부터 CPU를 한도 위로 올린 원인(배포, 폭주하거나 알 수 없는 프로세스, 트래픽 증가)을 찾아 해결하거나 용량을 늘리십시오. 그동안 유형을 줄이지 마십시오."}
+		if key, _, _ := groupKey(f.Inst.Inst); key != "" {
+			recText = tx{En: "Find what has kept the CPU above the limit since %s (a deploy, a runaway or unknown process, more traffic) and fix it, or add capacity; do not scale its group in meanwhile.",
+				Ko: "%s부터 CPU를 한도 위로 올린 원인(배포, 폭주하거나 알 수 없는 프로세스, 트래픽 증가)을 찾아 해결하거나 용량을 늘리십시오. 그동안 그룹 노드를 줄이지 마십시오."}
+		}
+	case "memory":
+		recText = tx{En: "Find what has held the memory above the limit since %s (a leak, a larger working set) or add memory; do not downsize it meanwhile.",
+			Ko: "%s부터 메모리를 한도 위로 점유한 원인(누수, 작업 집합 증가)을 찾거나 메모리를 늘리십시오. 그동안 유형 축소는 하지 마십시오."}
+	default:
+		recText = tx{En: "The disk has been full since %s: free space or extend the volume now, and alarm on disk_used_percent.", Ko: "%s부터 디스크가 가득 찼습니다. 지금 공간을 확보하거나 볼륨을 확장하고 disk_used_percent 알람을 설정하십시오."}
+	}
+	stat := "p95"
+	if f.Metric == "disk" {
+		stat = w.s(tx{En: "maximum", Ko: "최대"})
+	}
+	detail := w.s(tx{
+		En: "Over the last 24 hours the %s %s was %.1f%%, at or above the %.0f%% limit; it first reached it at %s.",
+		Ko: "최근 24시간 %s %s 값이 %.1f%%로 한도 %.0f%% 이상입니다. %s에 처음 도달했습니다."},
+		w.metricName(f), stat, f.Current, f.Limit, w.datetime(f.Date))
+	if days := int(w.r.At.Sub(f.Date).Hours() / 24); days >= 1 {
+		detail += w.s(tx{En: " It has stayed there for %d days.", Ko: " %d일째 그 상태입니다."}, days)
+	}
+	w.rep.Findings = append(w.rep.Findings, report.Finding{
+		ID: FindingExhaustion, Severity: report.SeverityHigh, Resource: resource(f.Inst) + suffix(f),
+		Title: w.s(tx{En: "%s: %s already above the %.0f%% limit (since %s)", Ko: "%s: %s 사용률이 이미 한도 %.0f%% 초과 (%s부터)"},
+			resource(f.Inst), w.metricName(f), f.Limit, w.datetime(f.Date)),
+		Detail: detail,
+		Value:  report.Float(0), Unit: unitDays,
+		Recommendation: w.s(recText, w.datetime(f.Date)),
+		Evidence:       w.exhaustionEvidence(f, f.Limit, f.Date, 0),
+	})
 }
 
 func suffix(f *Forecast) string {

@@ -13,6 +13,7 @@ const (
 	VerdictIdle    Verdict = "idle"     // stop it
 	VerdictUnder   Verdict = "under"    // under-provisioned: a larger type
 	VerdictOver    Verdict = "over"     // over-provisioned: a smaller type fits
+	VerdictBusy    Verdict = "busy"     // CPU or memory above its limit in the last 24 h: not resized
 	VerdictLow     Verdict = "low"      // low utilisation, nothing smaller fits
 	VerdictOK      Verdict = "ok"       // right-sized
 	VerdictGroup   Verdict = "group"    // member of a group: sized by node count
@@ -34,10 +35,12 @@ type Candidate struct {
 // Rec is a rightsizing result for one instance.
 type Rec struct {
 	Verdict Verdict
-	// Target is the recommended type (nil for stop, ok or no fit).
+	// Target is the recommended type: a smaller one when over-provisioned, a
+	// larger one when under-provisioned (nil for stop, ok or no fit).
 	Target *Candidate
-	// AMD and Graviton are the cheapest fitting alternatives of those
-	// vendors, when the table has them.
+	// AMD and Graviton are the cheapest fitting types of those vendors, of
+	// the current generation or a newer one, cheaper than the target (or,
+	// without a target, than the current type: a cheaper equivalent).
 	AMD, Graviton *Candidate
 	// Monthly is the saving of the recommendation: the whole price for an
 	// idle instance, the difference for a type change.
@@ -75,14 +78,21 @@ func project(p *profile, cand InstanceType, o Options) (Candidate, bool) {
 	return c, ok
 }
 
+// smaller reports whether t is a smaller size than cur: fewer vCPUs, or as
+// many with less memory (t3.small against t3.medium).
+func smaller(t, cur InstanceType) bool {
+	return t.VCPU < cur.VCPU || (t.VCPU == cur.VCPU && t.MemoryGiB < cur.MemoryGiB)
+}
+
 // cheapest returns the cheapest fitting type of fam that is cheaper than
-// limit (or any price when limit is +Inf), ties broken by more vCPUs.
-func cheapest(p *profile, pt *PriceTable, fam string, limit float64, o Options, cur Price) *Candidate {
+// limit (and smaller than the current type when onlySmaller), ties broken by
+// more vCPUs.
+func cheapest(p *profile, pt *PriceTable, fam string, limit float64, o Options, cur Price, onlySmaller bool) *Candidate {
 	var best *Candidate
 	var bestPrice float64
 	for _, t := range pt.FamilyTypes(fam) {
 		pr, _ := pt.Get(t.Name)
-		if pr.USDPerHour >= limit || t.Name == p.Spec.Name {
+		if pr.USDPerHour >= limit || t.Name == p.Spec.Name || (onlySmaller && !smaller(t, p.Spec)) {
 			continue
 		}
 		c, ok := project(p, t, o)
@@ -99,8 +109,10 @@ func cheapest(p *profile, pt *PriceTable, fam string, limit float64, o Options, 
 }
 
 // rightsize decides one stand-alone instance (group members are sized by
-// node count instead).
-func rightsize(p *profile, pt *PriceTable, o Options) Rec {
+// node count instead). busy is set when its CPU or memory was above the limit
+// over the last 24 hours, hot when it is or will be within the horizon (see
+// Forecast.hot): neither is ever downsized nor moved for a saving.
+func rightsize(p *profile, pt *PriceTable, o Options, busy, hot bool) Rec {
 	r := Rec{CurrentMonthly: math.NaN(), LowConfidence: p.Mem == nil}
 	if p.CPU.Hours < o.MinHours {
 		r.Verdict = VerdictSkipped
@@ -151,18 +163,38 @@ func rightsize(p *profile, pt *PriceTable, o Options) Rec {
 		return r
 	}
 
-	r.Target = cheapest(p, pt, p.Spec.Family, cur.USDPerHour, o, cur)
-	if fam := pt.altFamily(p.Spec.Family, "amd"); fam != "" {
-		r.AMD = cheapest(p, pt, fam, cur.USDPerHour, o, cur)
+	if busy || hot {
+		// Saturated now or running out soon: not the moment to take
+		// capacity away or to migrate for a saving.
+		r.Verdict = VerdictOK
+		if busy {
+			r.Verdict = VerdictBusy
+		}
+		return r
+	}
+
+	// Over-provisioned means a smaller size carries the load: of the same
+	// family (no migration), else of the AMD family (same x86 architecture,
+	// no rebuild). A same-size type that is merely cheaper is an
+	// equivalent, not a sign of over-provisioning.
+	r.Target = cheapest(p, pt, p.Spec.Family, cur.USDPerHour, o, cur, true)
+	if r.Target == nil {
+		if fam := pt.altFamily(p.Spec.Family, "amd"); fam != "" {
+			r.Target = cheapest(p, pt, fam, cur.USDPerHour, o, cur, true)
+		}
+	}
+	// The alternatives must be cheaper than what is recommended: the smaller
+	// type, or the current one (then they are cheaper equivalents).
+	limit := cur.USDPerHour
+	if r.Target != nil {
+		pr, _ := pt.Get(r.Target.Type.Name)
+		limit = pr.USDPerHour
+	}
+	if fam := pt.altFamily(p.Spec.Family, "amd"); fam != "" && fam != r.Target.family() {
+		r.AMD = cheapest(p, pt, fam, limit, o, cur, false)
 	}
 	if fam := pt.altFamily(p.Spec.Family, "graviton"); fam != "" {
-		r.Graviton = cheapest(p, pt, fam, cur.USDPerHour, o, cur)
-	}
-	// Same family first (no migration); else the AMD type (same x86
-	// architecture, no rebuild). Graviton needs arm64 builds: shown only as
-	// an alternative.
-	if r.Target == nil && r.AMD != nil {
-		r.Target, r.AMD = r.AMD, nil
+		r.Graviton = cheapest(p, pt, fam, limit, o, cur, false)
 	}
 	switch {
 	case r.Target != nil:
@@ -174,6 +206,28 @@ func rightsize(p *profile, pt *PriceTable, o Options) Rec {
 		r.Verdict = VerdictOK
 	}
 	return r
+}
+
+// family is the candidate's family, "" for none.
+func (c *Candidate) family() string {
+	if c == nil {
+		return ""
+	}
+	return c.Type.Family
+}
+
+// Equivalent is the cheaper equivalent of a type that stays the same size:
+// the alternative (AMD or Graviton) that saves the most, nil when there is
+// none or the instance gets a smaller type anyway.
+func (r Rec) Equivalent() *Candidate {
+	if r.Target != nil || (r.Verdict != VerdictOK && r.Verdict != VerdictLow) {
+		return nil
+	}
+	best := r.AMD
+	if r.Graviton != nil && (best == nil || r.Graviton.Monthly > best.Monthly) {
+		best = r.Graviton
+	}
+	return best
 }
 
 // idle: the maximum CPU over the lookback stayed at or below IdleMaxCPU, with

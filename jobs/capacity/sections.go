@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 )
 
 // Table row caps keep the Markdown readable; the JSON report counts the rest.
 const (
 	maxRows       = 30
-	maxTrendChart = 3
+	maxTrendChart = 6
 	maxSavingBars = 10
 )
 
@@ -35,9 +36,28 @@ func money(v float64) report.Cell {
 
 func pctCell(v float64) report.Cell { return report.Num(v, 1) }
 
+// grouped is a number cell whose text groups thousands: "14,074.4".
+func grouped(v float64, dec int) report.Cell {
+	c := report.Num(v, dec)
+	if c.Value != nil {
+		c.Text = textfmt.Grouped(v, dec)
+	}
+	return c
+}
+
+// mbPerDay is a cell of megabytes a day (the value, as the column key says)
+// read in the unit that fits: "1.2 MB", "94 GB".
+func mbPerDay(v float64) report.Cell {
+	c := report.Num(v, 1)
+	if c.Value != nil {
+		c.Text = textfmt.BytesSI(v * 1e6)
+	}
+	return c
+}
+
 func (w *writer) summary(lines []savingsLine) {
 	r, o := w.r, w.r.Opts
-	var stop, rightsize, nodes, upsize, current float64
+	var stop, rightsize, nodes, upsize, current, equivalent float64
 	for _, l := range lines {
 		switch l.kind {
 		case "stop":
@@ -51,6 +71,9 @@ func (w *writer) summary(lines []savingsLine) {
 	for _, rec := range r.Recs {
 		if rec.Verdict == VerdictUnder && rec.Target != nil {
 			upsize += -rec.Target.Monthly
+		}
+		if eq := rec.Equivalent(); eq != nil {
+			equivalent += eq.Monthly
 		}
 	}
 	for _, g := range r.Groups {
@@ -66,17 +89,17 @@ func (w *writer) summary(lines []savingsLine) {
 	total := stop + rightsize + nodes
 	urgent := 0
 	for _, f := range r.Forecasts {
-		if f.urgent() {
+		if f.Reported {
 			urgent++
 		}
 	}
 	judged := len(r.Profiles) - len(r.Skipped)
 	w.rep.Headline = w.s(tx{
-		En: "Capacity review: %d instances, %s/month savings possible (on-demand, before discounts), %d exhaustion forecasts",
-		Ko: "용량 검토: 인스턴스 %d대, 월 %s 절감 가능 (온디맨드, 할인 전), 소진 예측 %d건"}, len(r.Profiles), usd(total), urgent)
+		En: "Capacity review: %d instances, %s/month savings possible (on-demand, before discounts), %d limits reached or forecast",
+		Ko: "용량 검토: 인스턴스 %d대, 월 %s 절감 가능 (온디맨드, 할인 전), 한도 도달·예측 %d건"}, len(r.Profiles), usd(total), urgent)
 	if !r.Priced {
-		w.rep.Headline = w.s(tx{En: "Capacity review: %d instances, savings unknown (no prices for %s), %d exhaustion forecasts",
-			Ko: "용량 검토: 인스턴스 %d대, 절감액 알 수 없음 (%s 가격 없음), 소진 예측 %d건"}, len(r.Profiles), r.Region, urgent)
+		w.rep.Headline = w.s(tx{En: "Capacity review: %d instances, savings unknown (no prices for %s), %d limits reached or forecast",
+			Ko: "용량 검토: 인스턴스 %d대, 절감액 알 수 없음 (%s 가격 없음), 한도 도달·예측 %d건"}, len(r.Profiles), r.Region, urgent)
 	}
 	fact := func(key string, label tx, c report.Cell) report.Fact {
 		return report.Fact{Key: key, Label: w.s(label), Value: c}
@@ -92,8 +115,9 @@ func (w *writer) summary(lines []savingsLine) {
 		fact("savings_stop_usd", tx{En: "… by stopping idle instances", Ko: "… 유휴 인스턴스 중지"}, money(stop)),
 		fact("savings_rightsize_usd", tx{En: "… by smaller types", Ko: "… 유형 축소"}, money(rightsize)),
 		fact("savings_nodes_usd", tx{En: "… by fewer group nodes", Ko: "… 그룹 노드 축소"}, money(nodes)),
+		fact("savings_equivalent_usd", tx{En: "Cheaper equivalents, up to (AMD or Graviton; not in the total)", Ko: "더 저렴한 동급 유형 전환 시 최대 (AMD, Graviton; 합계 미포함)"}, money(equivalent)),
 		fact("upsize_cost_usd", tx{En: "Extra cost of fixing under-provisioning", Ko: "용량 부족 해소 추가 비용"}, money(upsize)),
-		fact("exhaustion_forecasts", withArg(tx{En: "Exhaustion forecasts within %d days", Ko: "%d일 내 소진 예측"}, o.HorizonDays), report.Int(int64(urgent))),
+		fact("exhaustion_forecasts", withArg(tx{En: "Limits already reached or forecast within %d days", Ko: "이미 도달했거나 %d일 내 도달할 한도"}, o.HorizonDays), report.Int(int64(urgent))),
 		fact("preset", tx{En: "Preset", Ko: "프리셋"}, report.Text(w.s(tx{En: "%s (p%g, CPU ≤ %g%%, memory ≤ %g%%, group target %g)", Ko: "%s (p%g, CPU ≤ %g%%, 메모리 ≤ %g%%, 그룹 목표 %g)"}, o.Preset, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling, o.GroupTarget))),
 	}
 	if !r.Priced {
@@ -172,7 +196,7 @@ func (w *writer) rightsizingSection() {
 	var rows []row
 	for _, p := range r.Profiles {
 		rec, ok := r.Recs[p.Inst.ID]
-		if !ok || rec.Verdict == VerdictOK || rec.Verdict == VerdictSkipped {
+		if !ok || rec.Verdict == VerdictSkipped || (rec.Verdict == VerdictOK && rec.Equivalent() == nil) {
 			continue
 		}
 		target, projCPU, projMem := report.Text("-"), math.NaN(), math.NaN()
@@ -188,7 +212,7 @@ func (w *writer) rightsizingSection() {
 			conf = w.s(tx{En: "low (CPU only: memory not collected)", Ko: "낮음 (CPU만: 메모리 미수집)"})
 		}
 		monthly := rec.Monthly
-		if rec.Verdict == VerdictLow || rec.Verdict == VerdictUnknown {
+		if rec.Verdict == VerdictLow || rec.Verdict == VerdictUnknown || rec.Verdict == VerdictOK || rec.Verdict == VerdictBusy {
 			monthly = math.NaN()
 		}
 		rows = append(rows, row{monthly, []report.Cell{
@@ -214,6 +238,12 @@ func (w *writer) rightsizingSection() {
 		t.Rows = append(t.Rows, rw.cells)
 	}
 	sec.Tables = append(sec.Tables, t)
+	sec.Notes = append(sec.Notes, w.s(tx{
+		En: "Over-provisioned means a smaller size carries the load: p%g CPU × the vCPU ratio ≤ %.0f%% and projected memory ≤ %.0f%%. An instance whose CPU or memory was above its limit over the last 24 hours, or is forecast to reach it, is never resized.",
+		Ko: "과다 할당은 더 작은 크기로 부하를 감당할 수 있다는 뜻입니다: p%g CPU × vCPU 비율 ≤ %.0f%%, 예상 메모리 ≤ %.0f%%. 최근 24시간 CPU나 메모리가 한도를 넘었거나 한도 도달이 예측된 인스턴스는 크기를 바꾸지 않습니다."},
+		o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling),
+		w.s(tx{En: "The AMD and Graviton alternatives are the cheapest types of those families, of the same generation or a newer one, that carry the same load. For an instance that keeps its size they are cheaper equivalents, not counted in the savings total. Graviton needs arm64 builds.",
+			Ko: "AMD, Graviton 대안은 같은 부하를 감당하는 해당 계열(현재와 같거나 더 새로운 세대)의 가장 저렴한 유형입니다. 크기를 유지하는 인스턴스에는 더 저렴한 동급 유형이며 절감 합계에 포함하지 않습니다. Graviton은 arm64 빌드가 필요합니다."}))
 	w.rep.Sections = append(w.rep.Sections, sec)
 }
 
@@ -244,16 +274,20 @@ func (w *writer) groupsSection() {
 		if len(g.Members) == 0 {
 			conf = w.s(tx{En: "no node has enough data", Ko: "데이터가 충분한 노드 없음"})
 		}
+		label := w.groupLabel(g.Label)
+		if len(g.Held) > 0 {
+			label = w.s(tx{En: "scale-in to %d held: %s saturated in the last 24 h", Ko: "%d대로 축소 보류: %s 최근 24시간 포화"}, g.Unheld, strings.Join(g.Held, ", "))
+		}
 		t.Rows = append(t.Rows, []report.Cell{
 			report.Text(g.Name), report.Text(g.Kind), report.Text(typ), report.Int(int64(g.Current)),
 			pctCell(g.CPUUtil * 100), pctCell(g.MemUtil * 100), report.Int(int64(g.Recommended)), money(g.Monthly),
-			report.Text(w.groupLabel(g.Label)), report.Text(conf),
+			report.Text(label), report.Text(conf),
 		})
 	}
 	sec.Tables = append(sec.Tables, t)
 	sec.Notes = append(sec.Notes, w.s(tx{
-		En: "A group's utilisation at each instant is the load of all its nodes over their combined capacity; the recommended count carries the p%g of that at a %.0f%% target (never fewer than %d nodes).",
-		Ko: "그룹 사용률은 매 시점 전체 노드 부하를 전체 용량으로 나눈 값이며, 권장 노드 수는 그 p%g를 목표 %.0f%%로 감당하는 수입니다 (최소 %d대)."}, o.SizingPercentile, o.GroupTarget*100, o.GroupMinNodes))
+		En: "A group's utilisation at each instant is the load of all its nodes over their combined capacity; the recommended count carries the p%g of that at a %.0f%% target (never fewer than %d nodes). A group is not scaled in while one of its nodes was above its CPU or memory limit over the last 24 hours.",
+		Ko: "그룹 사용률은 매 시점 전체 노드 부하를 전체 용량으로 나눈 값이며, 권장 노드 수는 그 p%g를 목표 %.0f%%로 감당하는 수입니다 (최소 %d대). 최근 24시간 CPU나 메모리 한도를 넘은 노드가 있으면 노드를 줄이지 않습니다."}, o.SizingPercentile, o.GroupTarget*100, o.GroupMinNodes))
 	w.rep.Sections = append(w.rep.Sections, sec)
 }
 
@@ -269,26 +303,33 @@ func (w *writer) forecastSection() {
 		col("limit", w.s(tx{En: "Limit", Ko: "한도"}), "%", true),
 		col("forecast_date", w.s(tx{En: "Forecast", Ko: "예측"}), "", false),
 	}}
-	var rising []*Forecast
-	flat, insufficient := 0, 0
+	// r.Forecasts are in order of urgency: already above the limit first,
+	// then by the date the limit (or a disk's warning level) is reached.
+	var listed []*Forecast
+	above, rising, flat, insufficient := 0, 0, 0, 0
 	for _, f := range r.Forecasts {
 		switch f.Status {
 		case ForecastFlat:
 			flat++
 		case ForecastInsufficient:
 			insufficient++
+		case ForecastAbove:
+			above++
+			listed = append(listed, f)
 		default:
-			rising = append(rising, f)
+			rising++
+			listed = append(listed, f)
 		}
 	}
-	sort.SliceStable(rising, func(i, j int) bool { return rising[i].Date.Before(rising[j].Date) })
-	for i, f := range rising {
+	for i, f := range listed {
 		if i == maxRows {
-			t.Omitted = len(rising) - maxRows
+			t.Omitted = len(listed) - maxRows
 			break
 		}
 		var when report.Cell
 		switch f.Status {
+		case ForecastAbove:
+			when = report.Cell{Text: w.s(tx{En: "already above the limit (since %s)", Ko: "이미 한도 초과 (%s부터)"}, w.datetime(f.Date)), Value: f.Date.UTC()}
 		case ForecastReached:
 			when = report.Cell{Text: w.s(tx{En: "reached (%s)", Ko: "도달 (%s)"}, w.date(f.Date)), Value: f.Date.UTC()}
 		case ForecastBeyond:
@@ -304,24 +345,36 @@ func (w *writer) forecastSection() {
 			}
 			when = report.Cell{Text: txt, Value: f.Date.UTC()}
 		}
+		// +0 turns a slope that rounds to -0.00 into 0.00.
+		slope, p := report.Num(math.Round(f.Fit.Slope*100)/100+0, 2), report.Num(f.Fit.P, 4)
+		if f.Fit.N < 3 {
+			slope, p = report.Num(math.NaN(), 2), report.Num(math.NaN(), 4)
+		}
 		t.Rows = append(t.Rows, []report.Cell{
-			report.Text(resource(f.Inst)), report.Text(w.metricName(f)), pctCell(f.Current), report.Num(f.Fit.Slope, 2),
-			report.Num(f.Fit.P, 4), report.Num(f.Limit, 0), when,
+			report.Text(resource(f.Inst)), report.Text(w.metricName(f)), pctCell(f.Current), slope, p, report.Num(f.Limit, 0), when,
 		})
 	}
 	sec.Tables = append(sec.Tables, t)
 	sec.Notes = append(sec.Notes, w.s(tx{
-		En: "%d series analysed: %d rise significantly, %d show no significant rise (no exhaustion within %d days), %d have fewer than %d daily points.",
-		Ko: "%d개 시계열 분석: %d개 유의한 증가, %d개 유의한 증가 없음 (%d일 내 소진 없음), %d개는 일별 데이터 %d개 미만."},
-		len(r.Forecasts), len(rising), flat, o.HorizonDays, insufficient, o.TrendMinDays))
-	// Charts: the soonest forecasts with their dashed projection.
-	n := 0
-	for _, f := range rising {
-		if n == maxTrendChart || !f.urgent() {
+		En: "%d series analysed: %d already above their limit over the last 24 hours, %d rise significantly, %d show no significant rise (no exhaustion within %d days), %d have fewer than %d daily points.",
+		Ko: "%d개 시계열 분석: %d개는 최근 24시간 이미 한도 초과, %d개 유의한 증가, %d개 유의한 증가 없음 (%d일 내 소진 없음), %d개는 일별 데이터 %d개 미만."},
+		len(r.Forecasts), above, rising, flat, o.HorizonDays, insufficient, o.TrendMinDays))
+	// Charts: every forecast with a finding, most urgent first, as the
+	// table lists them.
+	n, more := 0, 0
+	for _, f := range r.Forecasts {
+		if !f.Reported {
+			continue
+		}
+		if n == maxTrendChart {
+			more++
 			continue
 		}
 		n++
 		sec.Charts = append(sec.Charts, w.trendChart(f, n))
+	}
+	if more > 0 {
+		sec.Notes = append(sec.Notes, w.s(tx{En: "Charted: the %d most urgent; %d more are in the table.", Ko: "가장 급한 %d개만 차트로 그렸습니다. 나머지 %d개는 표에 있습니다."}, n, more))
 	}
 	w.rep.Sections = append(w.rep.Sections, sec)
 }
@@ -338,6 +391,13 @@ func (w *writer) trendChart(f *Forecast, n int) report.Chart {
 		}
 	}
 	end := f.Date
+	if f.Status == ForecastAbove {
+		// Nothing to forecast: the measured days and the limit they crossed.
+		ch.End = w.r.At.Add(24 * time.Hour)
+		ch.Series = []report.ChartSeries{measured}
+		ch.Thresholds = []report.Threshold{{Label: w.s(tx{En: "limit %.0f%%", Ko: "한도 %.0f%%"}, f.Limit), Value: f.Limit}}
+		return ch
+	}
 	if f.Status == ForecastBeyond || end.IsZero() {
 		end = w.r.At.Add(time.Duration(w.r.Opts.HorizonDays) * 24 * time.Hour)
 	}
@@ -378,8 +438,8 @@ func (w *writer) wowSection() {
 		{report.Text(w.s(tx{En: "Instances reporting", Ko: "데이터가 있는 인스턴스"})), report.Int(int64(p.Instances)), report.Int(int64(c.Instances)), change(float64(p.Instances), float64(c.Instances))},
 		{report.Text(w.s(tx{En: "vCPUs", Ko: "vCPU"})), report.Int(int64(p.VCPU)), report.Int(int64(c.VCPU)), change(float64(p.VCPU), float64(c.VCPU))},
 		{report.Text(w.s(tx{En: "Mean CPU (vCPU-weighted) %%", Ko: "평균 CPU (vCPU 가중) %%"})), pctCell(p.CPU), pctCell(c.CPU), change(p.CPU, c.CPU)},
-		{report.Text(w.s(tx{En: "Network in+out GB", Ko: "네트워크 입출력 GB"})), report.Num(p.NetGB, 1), report.Num(c.NetGB, 1), change(p.NetGB, c.NetGB)},
-		{report.Text(w.s(tx{En: "EBS operations", Ko: "EBS 작업 수"})), report.Num(p.EBSOps, 0), report.Num(c.EBSOps, 0), change(p.EBSOps, c.EBSOps)},
+		{report.Text(w.s(tx{En: "Network in+out GB", Ko: "네트워크 입출력 GB"})), grouped(p.NetGB, 1), grouped(c.NetGB, 1), change(p.NetGB, c.NetGB)},
+		{report.Text(w.s(tx{En: "EBS operations", Ko: "EBS 작업 수"})), grouped(p.EBSOps, 0), grouped(c.EBSOps, 0), change(p.EBSOps, c.EBSOps)},
 		{report.Text(w.s(tx{En: "On-demand cost per hour USD", Ko: "시간당 온디맨드 비용 USD"})), report.Num(p.HourlyUSD, 4), report.Num(c.HourlyUSD, 4), change(p.HourlyUSD, c.HourlyUSD)},
 	}
 	sec.Tables = append(sec.Tables, t)
@@ -414,8 +474,9 @@ func (w *writer) instancesSection() {
 		col("cpu_max", "CPU max", "%", true),
 		col("memory_p95", w.s(tx{En: "Memory p95", Ko: "메모리 p95"}), "%", true),
 		col("disk_max", w.s(tx{En: "Fullest disk", Ko: "최대 디스크"}), "", false),
-		col("net_in_mb_day", w.s(tx{En: "Net in / day", Ko: "수신 / 일"}), "MB", true),
-		col("net_out_mb_day", w.s(tx{En: "Net out / day", Ko: "송신 / 일"}), "MB", true),
+		// Values in MB (as the keys say), text in the unit that fits.
+		col("net_in_mb_day", w.s(tx{En: "Net in / day", Ko: "수신 / 일"}), "", true),
+		col("net_out_mb_day", w.s(tx{En: "Net out / day", Ko: "송신 / 일"}), "", true),
 		col("ebs_ops_day", w.s(tx{En: "EBS ops / day", Ko: "EBS 작업 / 일"}), "", true),
 		col("verdict", w.s(tx{En: "Verdict", Ko: "판정"}), "", false),
 	}}
@@ -451,11 +512,11 @@ func (w *writer) instancesSection() {
 			if !p.HasNet {
 				return report.Num(math.NaN(), 1)
 			}
-			return report.Num(v, 1)
+			return mbPerDay(v)
 		}
 		ebs := report.Num(math.NaN(), 0)
 		if p.HasEBS {
-			ebs = report.Num(p.EBSOpsPerDay, 0)
+			ebs = grouped(p.EBSOpsPerDay, 0)
 		}
 		t.Rows = append(t.Rows, []report.Cell{
 			report.Text(resource(p)), report.Text(p.Inst.Type), report.Text(gname), report.Num(p.CPU.Hours, 0),
@@ -495,6 +556,8 @@ func (w *writer) methodSection() {
 		w.s(tx{En: "Rightsizing (after AWS Compute Optimizer and Trusted Advisor): idle when max CPU ≤ %g%% over %d days; low utilisation when daily average CPU ≤ %g%% and network ≤ %g MB on %d of %d days; a smaller type fits when p%g CPU × vCPU ratio ≤ %g%%, projected memory ≤ %g%% (without memory data, never less memory) and, for burstable types, the projected average ≤ the baseline. Instances with under %g hours of data are skipped.",
 			Ko: "적정 크기 (AWS Compute Optimizer, Trusted Advisor 방식): 최근 %[2]d일 최대 CPU가 %[1]g%% 이하면 유휴, 일 평균 CPU %[3]g%% 이하이면서 네트워크 %[4]g MB 이하인 날이 %[6]d일 중 %[5]d일 이상이면 저사용입니다. p%[7]g CPU × vCPU 비율 ≤ %[8]g%%, 예상 메모리 ≤ %[9]g%% (메모리 미수집이면 메모리를 줄이지 않음), 버스트 유형은 예상 평균이 기준선 이하일 때 더 작은 유형이 맞습니다. 데이터가 %[10]g시간 미만인 인스턴스는 제외합니다."},
 			o.IdleMaxCPU, o.LookbackDays, o.LowCPU, o.LowNetworkMB, o.LowDays, o.LookbackDays, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling, o.MinHours),
+		w.s(tx{En: "A same-size AMD or Graviton type (never of an older generation) is a cheaper equivalent, not a sign of over-provisioning. An instance whose CPU or memory was above its limit over the last 24 hours, or is forecast to reach it within %d days, is never resized, and a group is not scaled in while one of its nodes is above its limit.",
+			Ko: "같은 크기의 AMD·Graviton 유형(더 이전 세대는 제외)은 더 저렴한 동급 유형일 뿐 과다 할당의 근거가 아닙니다. 최근 24시간 CPU나 메모리가 한도를 넘었거나 %d일 내 한도 도달이 예측된 인스턴스는 크기를 바꾸지 않으며, 한도를 넘은 노드가 있는 그룹은 노드를 줄이지 않습니다."}, o.HorizonDays),
 	}
 	w.rep.Sections = append(w.rep.Sections, sec)
 }
