@@ -393,6 +393,7 @@ func (w *writer) trendChart(f *Forecast, n int) report.Chart {
 	end := f.Date
 	if f.Status == ForecastAbove {
 		// Nothing to forecast: the measured days and the limit they crossed.
+		ch.Title = w.s(tx{En: "%s %s: daily values, already above the limit", Ko: "%s %s: 일별 값 (이미 한도 초과)"}, resource(f.Inst), w.metricName(f))
 		ch.End = w.r.At.Add(24 * time.Hour)
 		ch.Series = []report.ChartSeries{measured}
 		ch.Thresholds = []report.Threshold{{Label: w.s(tx{En: "limit %.0f%%", Ko: "한도 %.0f%%"}, f.Limit), Value: f.Limit}}
