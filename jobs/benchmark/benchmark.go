@@ -162,15 +162,16 @@ func (Analyzer) Findings() []report.FindingDef {
 		"noise_ratio: |change| / noise", "stats: p50, p95 and max of both windows",
 		"onset: the first day of the current week already beyond the noise, when the window is a day or shorter",
 		"members_change: the change of each member (groups)",
+		"traffic: for CPU, memory and disk, the traffic change read against it (metric, stat, change_pct, per_traffic_pct: the change per unit of traffic), when NetworkIn or NetworkOut moved the same way beyond its noise",
 	}
 	return []report.FindingDef{
 		{
 			ID:             FindRegression,
-			Title:          "CPU, memory or disk I/O of an instance or group is higher than in the same window a week earlier, beyond its normal day-to-day variation (test: |change| ≥ noise_k × variability and ≥ min_change_pct).",
+			Title:          "CPU, memory or disk I/O of an instance or group is higher than in the same window a week earlier, beyond its normal day-to-day variation (test: |change| ≥ noise_k × variability and ≥ min_change_pct), and the traffic does not explain it: no traffic rise, or the rise per unit of traffic is min_change_pct or more (otherwise it is `benchmark.traffic_change`).",
 			Severity:       "high from +50%, medium from +20%, low below.",
 			Value:          "percent change of the statistic that moved most (p50 or p95)",
 			Evidence:       evidence,
-			Recommendation: "Read the explanation: if the traffic moved too, the load grew (check capacity); if not, the same work now costs more (compare the releases and configuration changes since last week, profile the hot path).",
+			Recommendation: "The same work now costs more: compare the releases and configuration changes since last week and profile the hot path; where the traffic rose too, the explanation says by how much more than the traffic the metric rose.",
 		},
 		{
 			ID:             FindImprove,
@@ -182,11 +183,11 @@ func (Analyzer) Findings() []report.FindingDef {
 		},
 		{
 			ID:             FindTraffic,
-			Title:          "Network traffic (NetworkIn or NetworkOut) of an instance or group changed beyond its normal day-to-day variation, week over week. Neither good nor bad by itself: it explains the other changes.",
-			Severity:       "info.",
+			Title:          "Network traffic (NetworkIn or NetworkOut) of an instance or group changed beyond its normal day-to-day variation, week over week — neither good nor bad by itself, it explains the other changes; or CPU, memory or disk I/O rose beyond its variation together with a matching traffic rise: NetworkIn or NetworkOut of the same instance or group rose beyond its own variation and, at the same statistic, the rise per unit of traffic, (1 + usage change) / (1 + traffic change) − 1, is below min_change_pct. That is load that followed the traffic, not a regression.",
+			Severity:       "info for network traffic; low for a CPU, memory or disk I/O rise the traffic explains (it still needs capacity).",
 			Value:          "percent change of the statistic that moved most",
 			Evidence:       evidence,
-			Recommendation: "Check that the change matches what the business expects (a campaign, a migration, a client retrying); a traffic change without a matching CPU change is healthy headroom.",
+			Recommendation: "Check that the change matches what the business expects (a campaign, a migration, a client retrying); for a rise that follows it, plan capacity for the new load. A traffic change without a matching CPU change is healthy headroom.",
 		},
 		{
 			ID:             FindCoverage,

@@ -167,18 +167,52 @@ func TestShiftedDistributionIsARegression(t *testing.T) {
 	}
 }
 
+// A CPU rise the traffic explains is load, not a regression: CPU and
+// traffic +60% together is a low benchmark.traffic_change whose
+// explanation says so; CPU +60% on traffic +20% is still a regression (the
+// same traffic costs a third more), and its explanation says by how much.
 func TestLoadGrowthExplainedByTraffic(t *testing.T) {
 	w := &world{seed: 3, mem: allMem()}
 	for _, m := range []string{"CPUUtilization", "NetworkIn", "NetworkOut"} {
 		w.changes = append(w.changes, change{"i-21", m, at.Add(-7 * 24 * time.Hour).Add(time.Hour), 1.6})
 	}
 	r := runWorld(t, w, job(nil))
-	f := findingFor(r, FindRegression, "i-21", "CPUUtilization")
-	if f == nil || !strings.Contains(f.Detail, "NetworkIn moved the same way") || f.Severity != report.SeverityHigh {
-		t.Fatalf("CPU +60%% with traffic +60%%: %+v", f)
+	if f := findingFor(r, FindRegression, "i-21", "CPUUtilization"); f != nil {
+		t.Errorf("CPU +60%% with traffic +60%% is a regression: %s", f.Title)
+	}
+	f := findingFor(r, FindTraffic, "i-21", "CPUUtilization")
+	if f == nil || f.Severity != report.SeverityLow || !strings.Contains(f.Title, "with its traffic") || !strings.Contains(f.Detail, "this is load, not a regression") {
+		t.Fatalf("CPU +60%% with traffic +60%%: %+v\n%v", f, titles(r))
+	}
+	tr, _ := f.Evidence["traffic"].(map[string]any)
+	if pt, _ := tr["per_traffic_pct"].(float64); tr == nil || math.Abs(pt) >= 10 {
+		t.Errorf("traffic evidence %v: the rise per unit of traffic should be ~0%%", f.Evidence["traffic"])
 	}
 	if findingFor(r, FindTraffic, "i-21", "NetworkIn") == nil {
 		t.Errorf("no traffic change finding: %v", titles(r))
+	}
+	if r.Status != report.StatusOK {
+		t.Errorf("load that follows the traffic alone is %s, want ok (low)", r.Status)
+	}
+	for _, row := range r.Table(TabChanges).Rows {
+		if row[1].Text == "CPUUtilization" && row[8].Text != "follows traffic" {
+			t.Errorf("changes table verdict %q, want 'follows traffic'", row[8].Text)
+		}
+	}
+
+	w = &world{seed: 3, mem: allMem()}
+	w.changes = append(w.changes, change{"i-21", "CPUUtilization", at.Add(-7 * 24 * time.Hour).Add(time.Hour), 1.6})
+	for _, m := range []string{"NetworkIn", "NetworkOut"} {
+		w.changes = append(w.changes, change{"i-21", m, at.Add(-7 * 24 * time.Hour).Add(time.Hour), 1.2})
+	}
+	r = runWorld(t, w, job(nil))
+	f = findingFor(r, FindRegression, "i-21", "CPUUtilization")
+	if f == nil || f.Severity != report.SeverityHigh || !strings.Contains(f.Detail, "but CPUUtilization rose more") {
+		t.Fatalf("CPU +60%% on traffic +20%%: %+v\n%v", f, titles(r))
+	}
+	tr, _ = f.Evidence["traffic"].(map[string]any)
+	if pt, _ := tr["per_traffic_pct"].(float64); pt < 20 || pt > 50 {
+		t.Errorf("traffic evidence %v: the rise per unit of traffic should be ~+33%%", f.Evidence["traffic"])
 	}
 }
 
@@ -269,4 +303,32 @@ func titles(r *report.Report) []string {
 		out = append(out, f.ID+" "+f.Resource+" "+f.Title)
 	}
 	return out
+}
+
+// An EKS managed node group is also an Auto Scaling group (named
+// "eks-ng-general-<uuid>"); it is grouped and labelled by cluster/node
+// group, as the capacity report names it.
+func TestEKSNodeGroupIsNamedLikeCapacity(t *testing.T) {
+	d := &source.Dataset{Instances: []source.Instance{
+		{ID: "i-e1", Name: "eks-node-01", Cluster: "eksworkshop", NodeGroup: "ng-general", AutoScalingGroup: "eks-ng-general-4ec5a3b2-9d1f-7e21-b2a4-5f3c8d9e0a1b"},
+		{ID: "i-e2", Name: "eks-node-02", Cluster: "eksworkshop", NodeGroup: "ng-general", AutoScalingGroup: "eks-ng-general-4ec5a3b2-9d1f-7e21-b2a4-5f3c8d9e0a1b"},
+		{ID: "i-n1", Name: "lonely-ng", NodeGroup: "ng-x"},
+		{ID: "i-a1", Name: "web-01", AutoScalingGroup: "web-asg"},
+	}}
+	a := &run{in: analyze.Input{Data: d, Lang: "en"}, lang: "en", opts: Options(nil)}
+	a.entities()
+	got := map[string][]string{}
+	for _, e := range a.ents {
+		got[a.entityLabel(e)+" ["+e.Kind+"]"] = e.Members
+	}
+	want := map[string][]string{
+		"eksworkshop/ng-general (2 instances) [nodegroup]": {"i-e1", "i-e2"},
+		"ng-x (1 instance) [nodegroup]":                    {"i-n1"},
+		"web-asg (1 instance) [asg]":                       {"i-a1"},
+	}
+	for k, v := range want {
+		if strings.Join(got[k], ",") != strings.Join(v, ",") {
+			t.Errorf("%s: members %v, want %v (all: %v)", k, got[k], v, got)
+		}
+	}
 }

@@ -42,7 +42,7 @@ func (a *run) significantRows() []*row {
 	sort.SliceStable(out, func(i, j int) bool {
 		x, y := out[i], out[j]
 		if x.Verdict != y.Verdict {
-			return x.Verdict < y.Verdict // regressions, improvements, traffic
+			return x.Verdict < y.Verdict // regressions, rises with the traffic, improvements, traffic
 		}
 		if x.Verdict == verdictRegression && a.regressionSeverity(x) != a.regressionSeverity(y) {
 			return a.regressionSeverity(x).Rank() > a.regressionSeverity(y).Rank()
@@ -86,6 +86,7 @@ func (a *run) summary() {
 	}
 	fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Int(int64(a.count(verdictRegression))))
 	fact("improvements", i18n.Text{En: "Improvements", Ko: "개선"}, report.Int(int64(a.count(verdictImprovement))))
+	fact("load_changes", i18n.Text{En: "Rises that follow the traffic", Ko: "트래픽에 따른 증가"}, report.Int(int64(a.count(verdictLoad))))
 	fact("traffic_changes", i18n.Text{En: "Traffic changes", Ko: "트래픽 변화"}, report.Int(int64(a.count(verdictTraffic))))
 	fact("test", i18n.Text{En: "Test", Ko: "검정"}, report.Text(a.t(i18n.Text{
 		En: "|change| ≥ %g × day-to-day variability (over %d days) and ≥ %g%%",
@@ -111,6 +112,8 @@ func (a *run) verdictText(r *row) string {
 		return a.t(i18n.Text{En: "improvement", Ko: "개선"})
 	case verdictTraffic:
 		return a.t(i18n.Text{En: "traffic change", Ko: "트래픽 변화"})
+	case verdictLoad:
+		return a.t(i18n.Text{En: "follows traffic", Ko: "트래픽에 따른 증가"})
 	}
 	return a.t(i18n.Text{En: "within normal variation", Ko: "평소 변동 범위"})
 }
@@ -288,6 +291,11 @@ func (a *run) findings() {
 		case verdictTraffic:
 			id, sev = FindTraffic, report.SeverityInfo
 			title = i18n.Text{En: "%s of %s changed %s%% week over week (%s %s → %s)", Ko: "%[2]s의 %[1]s, 지난주 대비 %[3]s%% 변화 (%[4]s %[5]s → %[6]s)"}
+		case verdictLoad:
+			// The traffic explains the rise: load that grew, one level
+			// below a regression's lowest severity rule would give it.
+			id, sev = FindTraffic, report.SeverityLow
+			title = i18n.Text{En: "%s of %s up %s%% week over week with its traffic (%s %s → %s)", Ko: "%[2]s의 %[1]s, 트래픽과 함께 지난주 대비 %[3]s%% 증가 (%[4]s %[5]s → %[6]s)"}
 		}
 		if a.opts.Offset.Duration != 7*24*time.Hour {
 			title.En = strings.Replace(title.En, "week over week", "vs "+i18n.Duration(a.opts.Offset.Duration, "en")+" earlier", 1)
@@ -358,6 +366,9 @@ func (a *run) evidence(r *row) map[string]any {
 	}
 	if !r.Onset.IsZero() {
 		ev["onset"] = r.Onset
+	}
+	if m := r.Traffic; m != nil {
+		ev["traffic"] = map[string]any{"metric": m.Metric, "stat": statNames[m.Stat], "change_pct": round(m.Pct, 1), "per_traffic_pct": round(m.PerTraffic, 1)}
 	}
 	if len(r.Members) > 0 {
 		mc := map[string]any{}
@@ -441,9 +452,29 @@ func pctText(p float64) string {
 	return signed(p, 0)
 }
 
-// trafficContext compares a usage change with the same entity's
-// NetworkIn: moved together (load) or not (efficiency).
+// trafficContext reads a usage change against the traffic (explainByTraffic):
+// a rise the traffic explains (load), a rise larger than the traffic's (the
+// same traffic costs more), a change with steady traffic, or a drop with the
+// traffic.
 func (a *run) trafficContext(r *row) string {
+	if m := r.Traffic; m != nil {
+		st := statNames[m.Stat]
+		switch {
+		case r.Verdict == verdictLoad:
+			return a.t(i18n.Text{
+				En: "%[1]s rose as much (%[2]s %[3]s%%): the traffic grew and %[4]s followed it; per unit of traffic it changed %[5]s%%, less than the %[6]g%% a change must reach, so this is load, not a regression.",
+				Ko: "%[1]s도 비슷하게 늘었습니다(%[2]s %[3]s%%). 트래픽이 늘었고 %[4]s 값도 이를 따랐습니다. 트래픽 단위당 변화는 %[5]s%%로 변화로 인정하는 최소치 %[6]g%%에 못 미치므로, 악화가 아니라 부하 증가입니다.",
+			}, m.Metric, st, pctText(m.Pct), r.Def.Name, pctText(m.PerTraffic), a.opts.MinChangePct)
+		case r.Verdict == verdictRegression:
+			return a.t(i18n.Text{
+				En: "%[1]s rose too (%[2]s %[3]s%%), but %[4]s rose more: %[5]s%% per unit of traffic, so the same traffic now costs more — compare the releases and configuration changes since the earlier window.",
+				Ko: "%[1]s도 늘었지만(%[2]s %[3]s%%) %[4]s 값이 더 많이 늘었습니다. 트래픽 단위당 %[5]s%% 증가로 같은 트래픽에 드는 비용이 커졌으니, 이전 구간 이후의 릴리스와 설정 변경을 비교하십시오.",
+			}, m.Metric, st, pctText(m.Pct), r.Def.Name, pctText(m.PerTraffic))
+		default:
+			return a.t(i18n.Text{En: "%s moved the same way (%s %s%%): the traffic changed, and %s followed it.", Ko: "%s도 같은 방향으로 움직였습니다(%s %s%%). 트래픽이 변했고 %s 값도 이를 따랐습니다."},
+				m.Metric, st, pctText(m.Pct), r.Def.Name)
+		}
+	}
 	for _, o := range a.rows {
 		if o.Ent != r.Ent || o.Def.Name != "NetworkIn" || o.Status != statusCompared {
 			continue
@@ -451,8 +482,6 @@ func (a *run) trafficContext(r *row) string {
 		nt := o.Tests[p50]
 		up := r.Tests[r.Lead].Delta > 0
 		switch {
-		case o.Verdict == verdictTraffic && (nt.Delta > 0) == up:
-			return a.t(i18n.Text{En: "NetworkIn moved the same way (p50 %s%%): the traffic changed, and %s followed it.", Ko: "NetworkIn도 같은 방향으로 움직였습니다(p50 %s%%). 트래픽이 변했고 %s 값도 이를 따랐습니다."}, pctText(nt.Pct), r.Def.Name)
 		case o.Verdict == verdictNone && up:
 			return a.t(i18n.Text{En: "NetworkIn stayed within its variation (p50 %s%%): the same traffic now costs more %s — compare the releases and configuration changes since the earlier window.", Ko: "NetworkIn은 평소 변동 범위였습니다(p50 %s%%). 같은 트래픽에서 %s 값이 더 높으니, 이전 구간 이후의 릴리스와 설정 변경을 비교하십시오."}, pctText(nt.Pct), r.Def.Name)
 		case o.Verdict == verdictNone:
@@ -469,10 +498,13 @@ func (a *run) advice(r *row) string {
 		return a.t(i18n.Text{En: "Confirm the work is still done (a stopped job also uses less); if the gain is real, check the capacity report for oversized instances.", Ko: "작업이 여전히 수행되는지 확인하십시오(멈춘 작업도 자원을 덜 씁니다). 실제 개선이라면 용량 보고서에서 과대 할당 인스턴스를 확인하십시오."})
 	case verdictTraffic:
 		return a.t(i18n.Text{En: "Check that the traffic change is expected (a campaign, a migration, a client retrying).", Ko: "트래픽 변화가 예상된 것인지(캠페인, 마이그레이션, 재시도하는 클라이언트) 확인하십시오."})
+	case verdictLoad:
+		return a.t(i18n.Text{En: "The load grew with the traffic: confirm the traffic growth is expected (a campaign, new clients, a client retrying) and plan capacity for it (the p95 now is %s).", Ko: "트래픽과 함께 부하가 늘었습니다. 트래픽 증가가 예상된 것인지(캠페인, 새 클라이언트, 재시도하는 클라이언트) 확인하고 그에 맞춰 용량을 계획하십시오(현재 p95 %s)."}, fmtValue(r.Tests[p95].Cur, r.Def.Unit))
 	}
 	switch {
 	case r.Def.Name == "CPUUtilization":
-		return a.t(i18n.Text{En: "Compare what shipped since the earlier window (releases, configuration, dependencies) and profile the hot path; if the traffic explains it, plan capacity (the p95 now is %s).", Ko: "이전 구간 이후 배포된 것(릴리스, 설정, 의존성)을 비교하고 핫 패스를 프로파일링하십시오. 트래픽 때문이라면 용량을 계획하십시오(현재 p95 %s)."}, fmtValue(r.Tests[p95].Cur, r.Def.Unit))
+		// A regression is a rise the traffic does not explain (explainByTraffic).
+		return a.t(i18n.Text{En: "Compare what shipped since the earlier window (releases, configuration, dependencies) and profile the hot path: the traffic does not explain the rise (the p95 now is %s).", Ko: "이전 구간 이후 배포된 것(릴리스, 설정, 의존성)을 비교하고 핫 패스를 프로파일링하십시오. 트래픽으로는 설명되지 않는 증가입니다(현재 p95 %s)."}, fmtValue(r.Tests[p95].Cur, r.Def.Unit))
 	case r.Def.Name == "mem_used_percent":
 		return a.t(i18n.Text{En: "Memory that grows week over week with steady traffic is a leak or an unbounded cache: compare heap profiles of both weeks and set a limit.", Ko: "트래픽이 그대로인데 주마다 늘어나는 메모리는 누수나 무제한 캐시입니다. 두 주의 힙 프로파일을 비교하고 한도를 두십시오."})
 	}
@@ -491,9 +523,9 @@ func (a *run) method() {
 			Ko: "변화는 해당 통계의 평소 일별 변동폭(이전 구간 직전 %[2]d일 동안 같은 통계의 중앙값 절대 편차 × 1.4826)의 %[1]g배 이상이고, 이전 값의 %[3]g%% 이상일 때만 인정합니다. 몇 분 간격의 표본은 자기상관이 강해 원 표본에 대한 검정(Mann-Whitney)은 거의 모든 것을 유의하다고 판정하므로, 하루 단위를 비교 단위로 씁니다.",
 		}, a.opts.NoiseK, a.opts.NoiseDays, a.opts.MinChangePct),
 		a.t(i18n.Text{
-			En: "CPU, memory and disk I/O going up is a regression, going down an improvement; network traffic is reported as a change, and explains the others. The max never makes a verdict by itself.",
-			Ko: "CPU, 메모리, 디스크 I/O가 오르면 악화, 내리면 개선입니다. 네트워크 트래픽은 변화로만 보고하며 다른 변화를 설명하는 데 씁니다. 최댓값만으로는 판정하지 않습니다.",
-		}),
+			En: "CPU, memory and disk I/O going up is a regression, going down an improvement; network traffic is reported as a change, and explains the others: a rise that NetworkIn or NetworkOut explains (the rise per unit of traffic, same statistic, below %g%%) is load that followed the traffic, not a regression. The max never makes a verdict by itself.",
+			Ko: "CPU, 메모리, 디스크 I/O가 오르면 악화, 내리면 개선입니다. 네트워크 트래픽은 변화로만 보고하며 다른 변화를 설명하는 데 씁니다. NetworkIn이나 NetworkOut으로 설명되는 증가(같은 통계의 트래픽 단위당 증가가 %g%% 미만)는 악화가 아니라 트래픽에 따른 부하 증가로 봅니다. 최댓값만으로는 판정하지 않습니다.",
+		}, a.opts.MinChangePct),
 	)
 }
 

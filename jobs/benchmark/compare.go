@@ -9,6 +9,7 @@ import (
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/internal/stats"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -84,9 +85,24 @@ type verdict int
 const (
 	verdictNone verdict = iota
 	verdictRegression
+	// verdictLoad: CPU, memory or disk I/O rose, and a matching traffic
+	// rise explains it (the rise per unit of traffic is below
+	// min_change_pct): load, not a regression.
+	verdictLoad
 	verdictImprovement
 	verdictTraffic
 )
+
+// trafficMatch is the traffic change a usage change is read against: the
+// traffic metric of the same entity that moved the same way, beyond its
+// noise, the most at the usage change's lead statistic.
+type trafficMatch struct {
+	Metric string
+	Stat   int
+	// Pct is the traffic's change of that statistic; PerTraffic the usage
+	// change per unit of traffic, (1+usage)/(1+traffic)-1, in percent.
+	Pct, PerTraffic float64
+}
 
 // row is one metric of one entity.
 type row struct {
@@ -103,8 +119,11 @@ type row struct {
 	// window itself, or not computed).
 	Onset       time.Time
 	OnsetBefore bool // every slice of the current week was already beyond
-	Members     []memberChange
-	cur, prev   []*source.Series
+	// Traffic is the matching traffic change of a usage row, nil when the
+	// traffic did not move the same way.
+	Traffic   *trafficMatch
+	Members   []memberChange
+	cur, prev []*source.Series
 }
 
 // memberChange is one member's change of the lead statistic.
@@ -151,10 +170,17 @@ func (a *run) entities() {
 		if a.opts.GroupBy == "group" {
 			stem := trailingNumber.ReplaceAllString(in.Name, "")
 			switch {
+			// An EKS managed node group is also an Auto Scaling group
+			// ("eks-ng-general-4ec5a3b2-..."); the cluster/node group name is
+			// the one people use, and the one the capacity report shows.
+			case in.NodeGroup != "":
+				name := in.NodeGroup
+				if in.Cluster != "" {
+					name = in.Cluster + "/" + in.NodeGroup
+				}
+				e = &entity{Key: name, Label: name, Kind: "nodegroup"}
 			case in.AutoScalingGroup != "":
 				e = &entity{Key: in.AutoScalingGroup, Label: in.AutoScalingGroup, Kind: "asg"}
-			case in.NodeGroup != "":
-				e = &entity{Key: in.Cluster + "/" + in.NodeGroup, Label: in.Cluster + "/" + in.NodeGroup, Kind: "nodegroup"}
 			case in.Name != "" && stem != in.Name && stems[stem] >= 2:
 				e = &entity{Key: stem + "-*", Label: stem + "-*", Kind: "name"}
 			}
@@ -221,6 +247,12 @@ func (a *run) compare() {
 			r := get(e, d)
 			a.test(r)
 			a.rows = append(a.rows, r)
+		}
+	}
+	// Read usage changes against the traffic, now that every row is tested.
+	for _, r := range a.rows {
+		if r.Def.Class == classUsage && (r.Verdict == verdictRegression || r.Verdict == verdictImprovement) {
+			a.explainByTraffic(r)
 		}
 	}
 	for _, r := range a.rows {
@@ -394,6 +426,37 @@ func (a *run) verdict(r *row) {
 	}
 }
 
+// explainByTraffic finds the traffic change that matches a usage change
+// (same entity, NetworkIn or NetworkOut beyond its own noise, moving the
+// same way at the usage change's lead statistic; the larger one) and, for a
+// rise, decides whether it explains the rise: when the rise per unit of
+// traffic, (1+usage)/(1+traffic)-1, stays below min_change_pct, the same
+// work costs what it did and only the load grew, so the row is load
+// (verdictLoad), not a regression. A drop keeps its improvement verdict;
+// its explanation says the traffic fell too.
+func (a *run) explainByTraffic(r *row) {
+	u := r.Tests[r.Lead]
+	if math.IsInf(u.Pct, 0) || math.IsNaN(u.Pct) {
+		return
+	}
+	up := u.Delta > 0
+	for _, o := range a.rows {
+		if o.Ent != r.Ent || o.Def.Class != classTraffic || o.Verdict != verdictTraffic {
+			continue
+		}
+		t := o.Tests[r.Lead]
+		if (t.Delta > 0) != up || t.Delta == 0 || math.IsInf(t.Pct, 0) || t.Pct <= -100 {
+			continue
+		}
+		if r.Traffic == nil || math.Abs(t.Pct) > math.Abs(r.Traffic.Pct) {
+			r.Traffic = &trafficMatch{Metric: o.Def.Name, Stat: r.Lead, Pct: t.Pct, PerTraffic: ((1+u.Pct/100)/(1+t.Pct/100) - 1) * 100}
+		}
+	}
+	if up && r.Traffic != nil && r.Traffic.PerTraffic < a.opts.MinChangePct {
+		r.Verdict = verdictLoad
+	}
+}
+
 // score orders significant tests: by noise ratio, or by the relative
 // change when there is no variability.
 func score(t test) float64 {
@@ -483,6 +546,9 @@ func (a *run) metricLabel(d metricDef) string {
 
 func (a *run) entityLabel(e *entity) string {
 	if len(e.Members) > 1 || e.Kind != "instance" {
+		if a.lang == "en" {
+			return e.Label + " (" + textfmt.Count(len(e.Members), "instance", "instances") + ")"
+		}
 		return a.t(i18n.Text{En: "%s (%d instances)", Ko: "%s (인스턴스 %d대)"}, e.Label, len(e.Members))
 	}
 	return e.Label

@@ -74,15 +74,35 @@ func runDemo(t *testing.T, j *config.Job, at time.Time) *report.Report {
 }
 
 // TestDemoBenchmark: the demo account's week-over-week stories are found —
-// order-api CPU ~30% higher (a regression, with its traffic), batch
-// workers ~40% lighter (an improvement) — and memory that no agent
-// reports is "not collected", never a change.
+// order-api CPU ~30% higher with its traffic ~30% higher (load that
+// followed the traffic: a low benchmark.traffic_change, not a regression),
+// the DMZ instance's CPU spike with steady traffic (a regression), batch
+// workers ~40% lighter (an improvement) — memory that no agent reports is
+// "not collected", never a change, and the EKS node group is named as the
+// capacity report names it.
 func TestDemoBenchmark(t *testing.T) {
 	for _, at := range []time.Time{at, time.Date(2026, 11, 24, 15, 41, 0, 0, seoul), time.Date(2027, 2, 3, 22, 5, 0, 0, seoul)} {
 		r := runDemo(t, demoJob("en"), at)
-		reg := findingFor(r, FindRegression, "order-api-asg", "CPUUtilization")
-		if reg == nil || *reg.Value < 20 || *reg.Value > 40 {
-			t.Errorf("%v: order-api-asg CPU regression ~+30%%: %+v\n%v", at, reg, titles(r))
+		load := findingFor(r, FindTraffic, "order-api-asg", "CPUUtilization")
+		if load == nil || *load.Value < 20 || *load.Value > 40 || load.Severity != report.SeverityLow || load.Evidence["traffic"] == nil {
+			t.Errorf("%v: order-api-asg CPU ~+30%% with its traffic: %+v\n%v", at, load, titles(r))
+		}
+		if reg := findingFor(r, FindRegression, "order-api-asg", "CPUUtilization"); reg != nil {
+			t.Errorf("%v: order-api-asg CPU is a regression though its traffic explains it: %s\n%s", at, reg.Title, reg.Detail)
+		}
+		if reg := findingFor(r, FindRegression, "i-0da49510f4cda22db", "CPUUtilization"); reg == nil || reg.Severity != report.SeverityHigh {
+			t.Errorf("%v: the DMZ instance's CPU spike is not a high regression: %v", at, titles(r))
+		}
+		eks := false
+		for _, row := range r.Table(TabDist).Rows {
+			eks = eks || row[0].Text == "eksworkshop/ng-general (8 instances)"
+			if strings.HasPrefix(row[0].Text, "eks-ng-") {
+				t.Errorf("%v: the EKS node group is labelled by its Auto Scaling group: %s", at, row[0].Text)
+				break
+			}
+		}
+		if !eks {
+			t.Errorf("%v: no group eksworkshop/ng-general (8 instances)", at)
 		}
 		imp := findingFor(r, FindImprove, "batch-worker-*", "CPUUtilization")
 		if imp == nil || *imp.Value > -30 || *imp.Value < -50 {
