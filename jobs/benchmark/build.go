@@ -81,7 +81,7 @@ func (a *run) summary() {
 	fact("entities", i18n.Text{En: "Instances / groups compared", Ko: "비교한 인스턴스 / 그룹"},
 		report.Text(a.t(i18n.Text{En: "%d instances in %d groups or single instances", Ko: "인스턴스 %d대, 그룹·단일 인스턴스 %d개"}, len(a.inst), len(a.ents))))
 	if !a.known {
-		fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Text(a.t(i18n.Text{En: "unknown (metrics not collected, see data gaps)", Ko: "알 수 없음 (메트릭 수집 실패, 데이터 누락 참조)"})))
+		fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Text(a.t(i18n.Text{En: "unknown (metrics not collected, see data gaps)", Ko: "알 수 없음 (지표 수집 실패, 데이터 누락 참조)"})))
 		return
 	}
 	fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Int(int64(a.count(verdictRegression))))
@@ -121,12 +121,12 @@ func (a *run) verdictText(r *row) string {
 func (a *run) changes() {
 	s := a.section(SecChanges, i18n.Text{En: "Changes beyond normal variation", Ko: "평소 변동을 넘는 변화"})
 	if !a.known {
-		s.Notes = append(s.Notes, a.t(i18n.Text{En: "Metrics of one of the windows could not be read (see data gaps): nothing can be compared; this is unknown, not unchanged.", Ko: "한쪽 구간의 메트릭을 읽지 못해(데이터 누락 참조) 비교할 수 없습니다. 변화 없음이 아니라 알 수 없음입니다."}))
+		s.Notes = append(s.Notes, a.t(i18n.Text{En: "Metrics of one of the windows could not be read (see data gaps): nothing can be compared; this is unknown, not unchanged.", Ko: "한쪽 구간의 지표를 읽지 못해(데이터 누락 참조) 비교할 수 없습니다. 변화 없음이 아니라 알 수 없음입니다."}))
 		return
 	}
 	t := report.Table{ID: TabChanges, Title: a.t(i18n.Text{En: "Significant week-over-week changes", Ko: "유의한 주간 대비 변화"}), Columns: []report.Column{
 		{Key: "entity", Title: a.t(i18n.Text{En: "Instance / group", Ko: "인스턴스 / 그룹"})},
-		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "메트릭"})},
+		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "지표"})},
 		{Key: "stat", Title: a.t(i18n.Text{En: "Statistic", Ko: "통계"})},
 		{Key: "previous", Title: a.t(i18n.Text{En: "Earlier", Ko: "이전"}), Align: report.AlignRight},
 		{Key: "current", Title: a.t(i18n.Text{En: "Now", Ko: "현재"}), Align: report.AlignRight},
@@ -198,9 +198,9 @@ func (a *run) distributions() {
 	if !a.known {
 		return
 	}
-	t := report.Table{ID: TabDist, Title: a.t(i18n.Text{En: "p50, p95 and max of every metric", Ko: "모든 메트릭의 p50, p95, 최댓값"}), Columns: []report.Column{
+	t := report.Table{ID: TabDist, Title: a.t(i18n.Text{En: "p50, p95 and max of every metric", Ko: "모든 지표의 p50, p95, 최댓값"}), Columns: []report.Column{
 		{Key: "entity", Title: a.t(i18n.Text{En: "Instance / group", Ko: "인스턴스 / 그룹"})},
-		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "메트릭"})},
+		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "지표"})},
 		{Key: "p50_previous", Title: "p50 " + a.t(i18n.Text{En: "earlier", Ko: "이전"}), Align: report.AlignRight},
 		{Key: "p50_current", Title: "p50 " + a.t(i18n.Text{En: "now", Ko: "현재"}), Align: report.AlignRight},
 		{Key: "p95_previous", Title: "p95 " + a.t(i18n.Text{En: "earlier", Ko: "이전"}), Align: report.AlignRight},
@@ -224,7 +224,7 @@ func (a *run) distributions() {
 	s.Tables = append(s.Tables, t)
 	s.Notes = append(s.Notes, a.t(i18n.Text{
 		En: "\"not collected\" means the metric is not published for these instances in either window (for memory: no CloudWatch agent); it is never read as zero or as a change.",
-		Ko: "\"수집 안 됨\"은 두 구간 모두 해당 메트릭이 게시되지 않았다는 뜻입니다(메모리는 CloudWatch 에이전트 미설치). 0이나 변화로 해석하지 않습니다.",
+		Ko: "\"수집 안 됨\"은 두 구간 모두 해당 지표가 게시되지 않았다는 뜻입니다(메모리는 CloudWatch 에이전트 미설치). 0이나 변화로 해석하지 않습니다.",
 	}))
 }
 
@@ -326,9 +326,9 @@ func (a *run) findings() {
 		if r.Status != statusCurrentOnly && r.Status != statusPreviousOnly {
 			continue
 		}
-		detail := i18n.Text{En: "%s is collected now but was not %s earlier (agent installed, or new instances): it cannot be compared yet.", Ko: "%s 메트릭은 지금은 수집되지만 %s 전에는 수집되지 않았습니다(에이전트 설치 또는 새 인스턴스). 아직 비교할 수 없습니다."}
+		detail := i18n.Text{En: "%s is collected now but was not %s earlier (agent installed, or new instances): it cannot be compared yet.", Ko: "%s 지표는 지금은 수집되지만 %s 전에는 수집되지 않았습니다(에이전트 설치 또는 새 인스턴스). 아직 비교할 수 없습니다."}
 		if r.Status == statusPreviousOnly {
-			detail = i18n.Text{En: "%s was collected %s earlier but is not now (agent stopped or removed, or instances replaced): it cannot be compared, and its alarms are blind.", Ko: "%s 메트릭은 %s 전에는 수집되었지만 지금은 수집되지 않습니다(에이전트 중지·제거 또는 인스턴스 교체). 비교할 수 없고, 이 메트릭의 알람도 동작하지 않습니다."}
+			detail = i18n.Text{En: "%s was collected %s earlier but is not now (agent stopped or removed, or instances replaced): it cannot be compared, and its alarms are blind.", Ko: "%s 지표는 %s 전에는 수집되었지만 지금은 수집되지 않습니다(에이전트 중지·제거 또는 인스턴스 교체). 비교할 수 없고, 이 지표의 알람도 동작하지 않습니다."}
 		}
 		a.r.Findings = append(a.r.Findings, report.Finding{
 			ID: FindCoverage, Severity: report.SeverityLow, Resource: r.Ent.Key,
@@ -531,7 +531,7 @@ func (a *run) method() {
 
 func (a *run) headline() string {
 	if !a.known {
-		return a.t(i18n.Text{En: "Week-over-week comparison incomplete: metrics missing (see data gaps)", Ko: "주간 비교 불완전: 메트릭 누락 (데이터 누락 참조)"})
+		return a.t(i18n.Text{En: "Week-over-week comparison incomplete: metrics missing (see data gaps)", Ko: "주간 비교 불완전: 지표 누락 (데이터 누락 참조)"})
 	}
 	sig := a.significantRows()
 	if len(a.inst) == 0 {

@@ -142,6 +142,10 @@ func TestDemoBenchmarkGolden(t *testing.T) {
 		if i := bytes.Index(md, []byte("(s)")); i >= 0 {
 			t.Errorf("%s: a lazy plural: %q", lang, md[max(0, i-30):i+3]) // "1 regression", "3 improvements"
 		}
+		// A metric is 지표 in every Korean report, as in the daily status.
+		if i := bytes.Index(md, []byte("메트릭")); lang == "ko" && i >= 0 {
+			t.Errorf("ko: 메트릭 where the reports say 지표: %q", md[max(0, i-30):i+9])
+		}
 		if lang == "en" {
 			js, err := json.Encode(r)
 			if err != nil {

@@ -66,10 +66,10 @@ func (a *run) summary() {
 			a.datetime(a.win.Start), a.datetime(a.win.End), span(a.opts.Before.Duration, a.lang), span(a.opts.After.Duration, a.lang))))
 	a.fact(s, "instances", i18n.Text{En: "Instances analysed", Ko: "분석한 인스턴스"}, report.Int(int64(len(a.instances))))
 	if a.metricsKnown {
-		a.fact(s, "series", i18n.Text{En: "Metric series tested", Ko: "검정한 메트릭 시계열"}, report.Int(int64(len(a.metricRows))))
-		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 메트릭"}, report.Int(int64(a.changedCount())))
+		a.fact(s, "series", i18n.Text{En: "Metric series tested", Ko: "검정한 지표 시계열"}, report.Int(int64(len(a.metricRows))))
+		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 지표"}, report.Int(int64(a.changedCount())))
 	} else {
-		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 메트릭"}, report.Text(a.t(unknownText)))
+		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 지표"}, report.Text(a.t(unknownText)))
 	}
 	if a.logsKnown {
 		newP, groups := 0, 0
@@ -109,7 +109,7 @@ func (a *run) top() *signal {
 func (a *run) kindText(k signalKind) string {
 	switch k {
 	case sigMetric:
-		return a.t(i18n.Text{En: "metric change", Ko: "메트릭 변화"})
+		return a.t(i18n.Text{En: "metric change", Ko: "지표 변화"})
 	case sigLog:
 		return a.t(i18n.Text{En: "new errors", Ko: "새 오류"})
 	case sigChange:
@@ -230,7 +230,7 @@ func (a *run) candidateSection() {
 	if len(a.candidates) == 0 {
 		s.Notes = append(s.Notes, a.t(i18n.Text{
 			En: "No candidate: no metric, error rate or error pattern changed above the noise in this window (thresholds in the method section).",
-			Ko: "원인 후보 없음: 이 구간에서 노이즈를 넘어 변한 메트릭, 오류율, 오류 패턴이 없습니다 (기준은 분석 방법 참조).",
+			Ko: "원인 후보 없음: 이 구간에서 노이즈를 넘어 변한 지표, 오류율, 오류 패턴이 없습니다 (기준은 분석 방법 참조).",
 		}))
 	}
 }
@@ -548,7 +548,7 @@ func (a *run) metricTable(id string, title i18n.Text, limit int) report.Table {
 		{Key: "rank", Title: "#", Align: report.AlignRight},
 		{Key: "instance", Title: a.t(i18n.Text{En: "Instance", Ko: "인스턴스"})},
 		{Key: "instance_id", Title: "ID"},
-		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "메트릭"})},
+		{Key: "metric", Title: a.t(i18n.Text{En: "Metric", Ko: "지표"})},
 		{Key: "before", Title: a.t(i18n.Text{En: "Before (median)", Ko: "이전 (중앙값)"}), Align: report.AlignRight},
 		{Key: "after", Title: a.t(i18n.Text{En: "After (median)", Ko: "이후 (중앙값)"}), Align: report.AlignRight},
 		{Key: "change_pct", Title: a.t(i18n.Text{En: "Change", Ko: "변화율"}), Unit: "%", Align: report.AlignRight},
@@ -581,14 +581,14 @@ func (a *run) metricTable(id string, title i18n.Text, limit int) report.Table {
 }
 
 func (a *run) metricSection() {
-	s := a.section(SecMetrics, i18n.Text{En: "Metrics ranked by how much they changed", Ko: "변화 크기순 메트릭"})
+	s := a.section(SecMetrics, i18n.Text{En: "Metrics ranked by how much they changed", Ko: "변화 크기순 지표"})
 	if !a.metricsKnown {
-		s.Notes = append(s.Notes, a.t(i18n.Text{En: "Metrics could not be read (see data gaps): unknown, not unchanged.", Ko: "메트릭을 읽지 못했습니다 (데이터 누락 참조). 변화 없음이 아니라 알 수 없음입니다."}))
+		s.Notes = append(s.Notes, a.t(i18n.Text{En: "Metrics could not be read (see data gaps): unknown, not unchanged.", Ko: "지표를 읽지 못했습니다 (데이터 누락 참조). 변화 없음이 아니라 알 수 없음입니다."}))
 		return
 	}
-	s.Tables = append(s.Tables, a.metricTable(TabMetrics, i18n.Text{En: "Most-changed metrics (every series in the JSON report)", Ko: "가장 많이 변한 메트릭 (전체 목록은 JSON 보고서)"}, a.opts.TopMetrics))
-	d := a.section(SecData, i18n.Text{En: "All metric series", Ko: "전체 메트릭 시계열"})
-	d.Tables = append(d.Tables, a.metricTable(TabMetricsAll, i18n.Text{En: "Every metric series tested", Ko: "검정한 모든 메트릭 시계열"}, 0))
+	s.Tables = append(s.Tables, a.metricTable(TabMetrics, i18n.Text{En: "Most-changed metrics (every series in the JSON report)", Ko: "가장 많이 변한 지표 (전체 목록은 JSON 보고서)"}, a.opts.TopMetrics))
+	d := a.section(SecData, i18n.Text{En: "All metric series", Ko: "전체 지표 시계열"})
+	d.Tables = append(d.Tables, a.metricTable(TabMetricsAll, i18n.Text{En: "Every metric series tested", Ko: "검정한 모든 지표 시계열"}, 0))
 }
 
 func (a *run) logSection() {
@@ -743,7 +743,7 @@ func (a *run) method() {
 	s.Notes = append(s.Notes,
 		a.t(i18n.Text{
 			En: "Metrics: Pettitt's rank test finds the most likely change point in each series (the %s baseline plus the window); the change counts when p ≤ %.2g and the shift in medians is at least %g times the pre-change noise (1.4826·MAD, at least 1 point for percentages and 5%% of the level otherwise). A gradual drift must reach twice that.",
-			Ko: "메트릭: 각 시계열(기준선 %s + 분석 구간)에서 Pettitt 순위 검정으로 가장 유력한 변화점을 찾고, p ≤ %.2g 이면서 중앙값 이동이 변화 전 노이즈(1.4826·MAD, 백분율은 최소 1포인트, 그 외는 수준의 5%%)의 %g배 이상일 때 변화로 봅니다. 점진적 변화는 그 두 배가 필요합니다.",
+			Ko: "지표: 각 시계열(기준선 %s + 분석 구간)에서 Pettitt 순위 검정으로 가장 유력한 변화점을 찾고, p ≤ %.2g 이면서 중앙값 이동이 변화 전 노이즈(1.4826·MAD, 백분율은 최소 1포인트, 그 외는 수준의 5%%)의 %g배 이상일 때 변화로 봅니다. 점진적 변화는 그 두 배가 필요합니다.",
 		}, i18n.Duration(a.opts.Baseline.Duration, a.lang), maxP, a.opts.MinShift),
 		a.t(i18n.Text{
 			En: "Logs: an error pattern is new when it was absent from the %s before the window; it counts from %d events. Error rates are compared before and after their change point with a two-sample Poisson test (z ≥ %g and at least double).",

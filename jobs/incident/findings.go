@@ -283,7 +283,7 @@ func (a *run) advice(c *signal) string {
 		}
 		return a.t(i18n.Text{
 			En: "Read the errors of %s from %s on. When a candidate above precedes them they are most likely its consequence; otherwise start from the first new error. Alarm on the group's error rate with a metric filter.",
-			Ko: "%[2]s 이후 %[1]s의 오류를 확인하십시오. 위의 후보가 먼저 일어났다면 그 결과일 가능성이 높고, 아니라면 첫 새 오류부터 보십시오. 메트릭 필터로 이 그룹의 오류율에 알람을 거십시오.",
+			Ko: "%[2]s 이후 %[1]s의 오류를 확인하십시오. 위의 후보가 먼저 일어났다면 그 결과일 가능성이 높고, 아니라면 첫 새 오류부터 보십시오. 지표 필터로 이 그룹의 오류율에 알람을 거십시오.",
 		}, c.Resource, a.clock(c.Time))
 	}
 	return a.metricAdvice(c.Metric)
@@ -322,7 +322,7 @@ func (a *run) patternAdvice(p, group string) string {
 	case strings.Contains(p, "OutOfMemory") || strings.Contains(p, "out of memory"):
 		return a.t(i18n.Text{
 			En: "The process ran out of memory: size the heap (-Xmx) below the instance memory, capture a dump on the next one (-XX:+HeapDumpOnOutOfMemoryError), and add a metric filter with an alarm on this pattern in %s.",
-			Ko: "프로세스 메모리가 부족합니다. 힙(-Xmx)을 인스턴스 메모리보다 작게 잡고, 다음 발생 시 덤프를 남기며(-XX:+HeapDumpOnOutOfMemoryError), %s에 이 패턴의 메트릭 필터와 알람을 추가하십시오.",
+			Ko: "프로세스 메모리가 부족합니다. 힙(-Xmx)을 인스턴스 메모리보다 작게 잡고, 다음 발생 시 덤프를 남기며(-XX:+HeapDumpOnOutOfMemoryError), %s에 이 패턴의 지표 필터와 알람을 추가하십시오.",
 		}, group)
 	case strings.Contains(p, "NullPointerException") || strings.Contains(p, "panic") || strings.Contains(p, "TypeError"):
 		return a.t(i18n.Text{
@@ -337,7 +337,7 @@ func (a *run) patternAdvice(p, group string) string {
 	}
 	return a.t(i18n.Text{
 		En: "Read the example and the code path it names; add a CloudWatch Logs metric filter on this pattern in %s with an alarm, so it pages by itself next time.",
-		Ko: "예시 로그와 그것이 가리키는 코드 경로를 확인하십시오. 다음에는 스스로 알리도록 %s에 이 패턴의 메트릭 필터와 알람을 추가하십시오.",
+		Ko: "예시 로그와 그것이 가리키는 코드 경로를 확인하십시오. 다음에는 스스로 알리도록 %s에 이 패턴의 지표 필터와 알람을 추가하십시오.",
 	}, group)
 }
 
@@ -363,10 +363,10 @@ func (a *run) recommendations() {
 		}
 	}
 	if c := a.top(); c != nil && c.Kind == sigMetric && a.alarmsKnown && a.alarmOn(c.Metric) == nil {
-		add(a.t(i18n.Text{En: "No alarm watches %s on %s: add one, so this change pages by itself next time.", Ko: "%[2]s의 %[1]s 메트릭을 감시하는 알람이 없습니다. 다음에는 스스로 알리도록 알람을 추가하십시오."}, c.Metric.Name, a.label(c.Metric.InstanceID)))
+		add(a.t(i18n.Text{En: "No alarm watches %s on %s: add one, so this change pages by itself next time.", Ko: "%[2]s의 %[1]s 지표를 감시하는 알람이 없습니다. 다음에는 스스로 알리도록 알람을 추가하십시오."}, c.Metric.Name, a.label(c.Metric.InstanceID)))
 	}
 	if len(a.candidates) > 0 && a.alarmsKnown && a.alarmSignals() == 0 {
-		add(a.t(i18n.Text{En: "No alarm went to ALARM during these changes: nobody was paged. Cover the changed metrics and error patterns with alarms.", Ko: "이 변화 동안 ALARM이 된 알람이 없어 아무도 호출되지 않았습니다. 변한 메트릭과 오류 패턴을 알람으로 감시하십시오."}))
+		add(a.t(i18n.Text{En: "No alarm went to ALARM during these changes: nobody was paged. Cover the changed metrics and error patterns with alarms.", Ko: "이 변화 동안 ALARM이 된 알람이 없어 아무도 호출되지 않았습니다. 변한 지표와 오류 패턴을 알람으로 감시하십시오."}))
 	}
 	if len(a.candidates) == 0 {
 		add(a.t(i18n.Text{

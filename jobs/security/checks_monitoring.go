@@ -71,7 +71,7 @@ var cisMonitors = []cisMonitor{
 
 var monitorRemediation = i18n.Text{
 	En: "On the multi-region trail's CloudWatch Logs group, create the metric filter with the CIS pattern (aws logs put-metric-filter), an alarm on its metric (Sum >= 1 over 300 s) whose action is an SNS topic, and confirm at least one subscription to that topic.",
-	Ko: "멀티 리전 트레일의 CloudWatch Logs 그룹에 CIS 패턴으로 메트릭 필터를 만들고(aws logs put-metric-filter), 그 메트릭에 SNS 주제로 알리는 알람(300초 합계 1 이상)을 만든 뒤, 해당 주제에 구독을 하나 이상 확인(confirm)하십시오.",
+	Ko: "멀티 리전 트레일의 CloudWatch Logs 그룹에 CIS 패턴으로 지표 필터를 만들고(aws logs put-metric-filter), 그 지표에 SNS 주제로 알리는 알람(300초 합계 1 이상)을 만든 뒤, 해당 주제에 구독을 하나 이상 확인(confirm)하십시오.",
 }
 
 func monitoringChecks() []Check {
@@ -135,7 +135,7 @@ func (m cisMonitor) run(e *Env) Result {
 			ev["missing_terms"] = missing
 		}
 		return fail("no metric filter on "+strings.Join(groups, ", ")+" matches the CIS "+m.cis+" pattern",
-			strings.Join(groups, ", ")+"에 CIS "+m.cis+" 패턴과 일치하는 메트릭 필터가 없습니다", nil, ev)
+			strings.Join(groups, ", ")+"에 CIS "+m.cis+" 패턴과 일치하는 지표 필터가 없습니다", nil, ev)
 	}
 	if e.unread(partAlarms) {
 		return unknown(partAlarms)
@@ -165,7 +165,7 @@ func (m cisMonitor) run(e *Env) Result {
 	ev := map[string]any{"log_groups": groups, "filters": filters}
 	if len(alarms) == 0 {
 		return fail("metric filter "+strings.Join(filters, ", ")+" has no alarm on its metric",
-			"메트릭 필터 "+strings.Join(filters, ", ")+"의 메트릭에 알람이 없습니다", nil, ev)
+			"지표 필터 "+strings.Join(filters, ", ")+"의 지표에 알람이 없습니다", nil, ev)
 	}
 	ev["alarms"] = alarms
 	if len(topics) == 0 {

@@ -338,6 +338,11 @@ func TestGoldenDemo(t *testing.T) {
 		if lang == "ko" && bytes.Contains(md, []byte("경보")) {
 			t.Errorf("ko: 경보 where the reports say 알람")
 		}
+		// A metric is 지표, as in the daily status (CloudWatch Logs' metric
+		// filter is 지표 필터 in AWS's Korean console too).
+		if lang == "ko" && bytes.Contains(md, []byte("메트릭")) {
+			t.Errorf("ko: 메트릭 where the reports say 지표")
+		}
 		// Every time is in the report's zone: the root user's "password last
 		// used" (credential report) is the day of its ConsoleLogin (CloudTrail),
 		// 03:00 KST, the day before in UTC.
