@@ -97,6 +97,10 @@ func listCommand() *command {
 			fmt.Fprintf(e.stderr, "cwreport list: unexpected argument %q\n", pos[0])
 			return 2
 		}
+		if *next < 0 || *next > 1000 {
+			fmt.Fprintf(e.stderr, "cwreport list: --next %d: give how many run times to show, 0 to 1000\n", *next)
+			return 2
+		}
 		cfg, ok := loadConfig(e, *cfgPath)
 		if !ok {
 			return 2

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +52,15 @@ func historyCommand() *command {
 		if *job != "" && cfg.Job(*job) == nil {
 			fmt.Fprintf(e.stderr, "cwreport history: no job %q in %s; jobs are: %s\n", *job, cfg.File, strings.Join(cfg.JobNames(), ", "))
 			return 2
+		}
+		if _, err := os.Stat(cfg.History.Path); errors.Is(err, iofs.ErrNotExist) {
+			// Nothing has run yet: that is an answer, not a failure.
+			if *asJSON {
+				fmt.Fprintln(e.stdout, "[]")
+			} else {
+				fmt.Fprintf(e.stdout, "no runs recorded yet: %s does not exist (cwreport serve creates it; history.path sets where)\n", cfg.History.Path)
+			}
+			return 0
 		}
 		store, err := history.OpenReadOnly(ctx, cfg.History.Path)
 		if err != nil {

@@ -159,6 +159,9 @@ func incidentCommand() *command {
 			return 2
 		}
 		instant, err := parseAt(*o.at, job.Location)
+		if err == nil {
+			err = checkAt(cfg, instant)
+		}
 		if err != nil {
 			fmt.Fprintln(e.stderr, "cwreport incident:", err)
 			return 2
@@ -208,6 +211,9 @@ func benchmarkCommand() *command {
 		instant := time.Now().Truncate(time.Minute)
 		if *o.at != "" {
 			t, err := parseAt(*o.at, job.Location)
+			if err == nil {
+				err = checkAt(cfg, t)
+			}
 			if err != nil {
 				fmt.Fprintln(e.stderr, "cwreport benchmark:", err)
 				return 2

@@ -17,6 +17,16 @@ import (
 
 // parseAt reads --at: RFC 3339, or a local date-time without offset
 // ("2026-11-24T08:00") taken in loc.
+// checkAt refuses an instant in the future for a source that reads what
+// an account recorded: there is nothing to read yet, and a report for it
+// would be a silent row of gaps. The demo and snapshots accept any instant.
+func checkAt(cfg *config.Config, at time.Time) error {
+	if cfg.Source.Type == "aws" && at.After(time.Now().Add(5*time.Minute)) {
+		return fmt.Errorf("--at %s is in the future: the account has recorded nothing for it yet (only the demo source accepts any instant)", at.Format(time.RFC3339))
+	}
+	return nil
+}
+
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
@@ -113,6 +123,9 @@ func runCommand() *command {
 		instant := time.Now()
 		if *at != "" {
 			t, err := parseAt(*at, job.Location)
+			if err == nil {
+				err = checkAt(cfg, t)
+			}
 			if err != nil {
 				fmt.Fprintln(e.stderr, "cwreport run:", err)
 				return 2

@@ -44,16 +44,18 @@ func verifyCommand() *command {
 				return 2
 			}
 		}
+		// A PACK that cannot be opened is a usage error (2), not a failed
+		// verification (1): nothing was checked.
 		f, err := os.Open(pos[0])
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cwreport verify: %v\n", err)
-			return 1
+			return 2
 		}
 		defer f.Close()
 		st, err := f.Stat()
 		if err != nil || !st.Mode().IsRegular() {
 			fmt.Fprintf(e.stderr, "cwreport verify: %s is not a regular file\n", pos[0])
-			return 1
+			return 2
 		}
 		res := pack.Verify(f, st.Size(), pub)
 		if !res.OK() {
