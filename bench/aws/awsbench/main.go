@@ -2,10 +2,12 @@
 // kumo (the in-process AWS emulator) with the emulator in another process,
 // so the collector's wall time and peak memory are its own.
 //
-//	awsbench serve -instances 1000 -days 30 -period 1h -fleet FILE
-//	    start kumo, seed the fleet, write FILE, serve until stdin closes
-//	awsbench collect -fleet FILE -mode cwreport|script|mcp
-//	    fetch every series one way; print one JSON line of figures
+//	awsbench serve -instances 1000 -days 30 -period 5m -shapes capacity-5m,capacity -fleet FILE
+//	    start kumo behind fleet.Aggregator (CloudWatch's aggregation by
+//	    period and statistic), seed the metrics the shapes read at period,
+//	    write FILE, serve until stdin closes
+//	awsbench collect -fleet FILE -shape capacity -mode cwreport|script|mcp
+//	    fetch every series of the shape one way; print one JSON line of figures
 //
 // bench/aws/run.sh runs both and prints the comparison.
 package main
@@ -16,8 +18,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,17 +57,32 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	n := fs.Int("instances", 1000, "instances in the fleet")
 	days := fs.Int("days", 30, "days of metrics")
-	period := fs.Duration("period", time.Hour, "metric period (seeded at the period read)")
+	period := fs.Duration("period", 5*time.Minute, "resolution of the seeded metrics (the finest any shape reads)")
+	shapes := fs.String("shapes", "capacity-5m,capacity", "comma-separated `shapes` the fleet will be read in (uniform, capacity, capacity-5m): their metrics are seeded")
 	out := fs.String("fleet", "fleet.json", "write the fleet description to `FILE`")
 	fs.Parse(args)
 	srv := kumo.NewServer()
 	defer srv.Close()
+	agg := httptest.NewServer(fleet.Aggregator(srv.URL))
+	defer agg.Close()
+	end := time.Now().UTC()
+	window := time.Duration(*days) * 24 * time.Hour
+	var specs []source.MetricSpec
+	for _, name := range strings.Split(*shapes, ",") {
+		s, _, err := fleet.Shape(name, source.Window{Start: end.Add(-window), End: end}, end, *period)
+		if err != nil {
+			return err
+		}
+		specs = append(specs, s...)
+	}
 	start := time.Now()
-	f, err := fleet.Seed(context.Background(), srv.URL, *n, time.Now().UTC(), time.Duration(*days)*24*time.Hour, *period)
+	f, err := fleet.Seed(context.Background(), srv.URL, *n, end, window, *period, specs)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "seeded %d instances x %d metrics x %d points in %s\n", len(f.IDs), len(fleet.Metrics), f.Points(), time.Since(start).Round(time.Millisecond))
+	f.URL = agg.URL // every read goes through the aggregation
+	fmt.Fprintf(os.Stderr, "seeded %d instances, metrics of %s, %d points per series at %s, in %s\n", len(f.IDs), *shapes,
+		int(f.End.Sub(f.Start) / *period), *period, time.Since(start).Round(time.Millisecond))
 	b, _ := json.Marshal(f)
 	if err := os.WriteFile(*out+".tmp", b, 0o644); err != nil {
 		return err
@@ -77,31 +96,57 @@ func serve(args []string) error {
 
 // result is one line of figures.
 type result struct {
-	Mode       string  `json:"mode"`
-	Series     int     `json:"series"`
-	Points     int     `json:"points_per_series"`
+	Mode   string `json:"mode"`
+	Shape  string `json:"shape"`
+	Series int    `json:"series"`
+	// Points are all the datapoints read; DatasetMB their size as the
+	// dataset holds them (a Unix second and a float64 each).
+	Points     int     `json:"points"`
+	DatasetMB  float64 `json:"dataset_points_mb"`
+	Groups     string  `json:"groups"` // series x points per period
 	Calls      int     `json:"metric_calls"`
 	FormulaMin int     `json:"formula_min,omitempty"`
-	WallSec    float64 `json:"wall_s"`
-	PeakRSSMB  float64 `json:"peak_rss_mb"`
-	AllCalls   int     `json:"all_calls,omitempty"`
+	// ScriptCalls and MCPCalls are what the other two ways make for the
+	// same shape (computed, whatever the mode).
+	ScriptCalls int     `json:"script_calls"`
+	MCPCalls    int     `json:"mcp_calls"`
+	WallSec     float64 `json:"wall_s"`
+	// CPUSec is the collector's own CPU time (user + system): the wall
+	// time also waits for the emulator.
+	CPUSec    float64 `json:"cpu_s"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	AllCalls  int     `json:"all_calls,omitempty"`
 }
 
 func collect(args []string) error {
 	fs := flag.NewFlagSet("collect", flag.ExitOnError)
 	path := fs.String("fleet", "fleet.json", "the fleet `FILE` serve wrote")
 	mode := fs.String("mode", "cwreport", "cwreport, script or mcp")
+	shape := fs.String("shape", fleet.ShapeCapacity, "how the fleet is read: uniform, capacity or capacity-5m")
 	fs.Parse(args)
 	b, err := os.ReadFile(*path)
 	if err != nil {
 		return err
 	}
-	var f fleet.Fleet
-	if err := json.Unmarshal(b, &f); err != nil {
+	var seeded fleet.Fleet
+	if err := json.Unmarshal(b, &seeded); err != nil {
 		return err
 	}
+	w := source.Window{Start: seeded.Start, End: seeded.End}
+	specs, period, err := fleet.Shape(*shape, w, seeded.End, seeded.Seeded)
+	if err != nil {
+		return err
+	}
+	f := seeded.Reading(specs, period)
+	var shapes []aws.Shape
+	var groups []string
+	for _, g := range f.Groups() {
+		shapes = append(shapes, aws.Shape{Series: g.Series, Points: g.Points})
+		groups = append(groups, fmt.Sprintf("%d x %d at %s", g.Series, g.Points, g.Period))
+	}
 	ctx := context.Background()
-	res := result{Mode: *mode, Series: f.Series(), Points: f.Points()}
+	res := result{Mode: *mode, Shape: *shape, Series: f.Series(), Points: f.Points(), DatasetMB: float64(f.Points()) * 16 / 1e6,
+		Groups: strings.Join(groups, " + "), ScriptCalls: f.ScriptCalls(), MCPCalls: f.MCPCalls()}
 	runtime.GC()
 	start := time.Now()
 	switch *mode {
@@ -116,16 +161,20 @@ func collect(args []string) error {
 		if err != nil {
 			return err
 		}
-		ds, err := src.Collect(ctx, source.Request{Window: source.Window{Start: f.Start, End: f.End}, At: f.End,
-			Needs: source.NeedInstances | source.NeedMetrics, Metrics: fleet.Metrics, Period: f.Period})
+		ds, err := src.Collect(ctx, source.Request{Window: w, At: f.End,
+			Needs: source.NeedInstances | source.NeedMetrics, Metrics: specs, Period: period})
 		if err != nil {
 			return err
 		}
-		if len(ds.Series) != f.Series() {
-			return fmt.Errorf("collected %d series, the fleet has %d (gaps %v)", len(ds.Series), f.Series(), ds.Gaps)
+		points := 0
+		for _, s := range ds.Series {
+			points += len(s.Times)
+		}
+		if len(ds.Series) != f.Series() || points != f.Points() {
+			return fmt.Errorf("collected %d series of %d points, the fleet has %d of %d (gaps %v)", len(ds.Series), points, f.Series(), f.Points(), ds.Gaps)
 		}
 		res.Calls = ds.Stats["cloudwatch:GetMetricData"]
-		res.FormulaMin = aws.MinCalls(f.Series(), f.Points())
+		res.FormulaMin = aws.MinCallsByPeriod(shapes...)
 		for _, v := range ds.Stats {
 			res.AllCalls += v
 		}
@@ -144,5 +193,6 @@ func collect(args []string) error {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	res.PeakRSSMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+	res.CPUSec = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	return json.NewEncoder(os.Stdout).Encode(res)
 }

@@ -4,6 +4,12 @@
 // GetMetricStatistics call per metric per instance, split at 1,440 points)
 // and the CloudWatch MCP server's tool (one GetMetricData call per metric).
 // The Go benchmark in jobs/source/aws and the bench/aws script share it.
+//
+// kumo stores raw datapoints and returns them as they are; CloudWatch
+// aggregates them into the period and statistic each query asks for.
+// Aggregator puts that behaviour in front of kumo, so one fleet seeded at
+// 5 minutes can be read at 5 minutes and hourly, as the capacity review
+// reads it.
 package fleet
 
 import (
@@ -24,14 +30,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/capacity"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
 // Region is the region every fleet lives in.
 const Region = "ap-northeast-2"
 
-// Metrics are the eight metrics per instance: six from EC2, memory and
-// disk from the CloudWatch agent.
+// Metrics are the eight metrics per instance of the uniform fleet (issue
+// 3's benchmark): six from EC2, memory and disk from the CloudWatch agent,
+// all read at the request's period.
 var Metrics = []source.MetricSpec{
 	{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"},
 	{Namespace: "AWS/EC2", Name: "NetworkIn", Stat: "Sum"},
@@ -43,29 +52,125 @@ var Metrics = []source.MetricSpec{
 	{Namespace: "CWAgent", Name: "disk_used_percent", Stat: "Average"},
 }
 
-// Fleet is what Seed created.
-type Fleet struct {
-	URL    string
-	IDs    []string
-	Start  time.Time
-	End    time.Time
-	Period time.Duration
+// Shapes a fleet is read in, by name (the -shape flag of awsbench).
+const (
+	// ShapeUniform is Metrics at the seeded period.
+	ShapeUniform = "uniform"
+	// ShapeCapacity is the capacity review's plan as it is: CPU maxima at
+	// 5 minutes, its seven other metrics hourly.
+	ShapeCapacity = "capacity"
+	// ShapeCapacity5m is the capacity review's metrics all at 5 minutes,
+	// as its plan asked them before per-metric periods.
+	ShapeCapacity5m = "capacity-5m"
+)
+
+// Shape is the metrics (each at its own period, 0 meaning period) and the
+// request period of a named shape for window w read at at.
+func Shape(name string, w source.Window, at time.Time, seeded time.Duration) (specs []source.MetricSpec, period time.Duration, err error) {
+	switch name {
+	case ShapeUniform:
+		return Metrics, seeded, nil
+	case ShapeCapacity, ShapeCapacity5m:
+		req := capacity.New().Plan(&config.Job{Name: "bench", Kind: "capacity"}, w, at).Request
+		if name == ShapeCapacity {
+			return req.Metrics, req.Period, nil
+		}
+		specs = make([]source.MetricSpec, len(req.Metrics))
+		for i, m := range req.Metrics {
+			m.Period = 0
+			specs[i] = m
+		}
+		return specs, 5 * time.Minute, nil
+	}
+	return nil, 0, fmt.Errorf("unknown shape %q (uniform, capacity, capacity-5m)", name)
 }
 
-// Points is the number of datapoints per series.
-func (f *Fleet) Points() int { return int(f.End.Sub(f.Start) / f.Period) }
+// Fleet is what Seed created, and how it is read.
+type Fleet struct {
+	URL   string
+	IDs   []string
+	Start time.Time
+	End   time.Time
+	// Seeded is the resolution of the seeded datapoints.
+	Seeded time.Duration
+	// Period is the request's period; Metrics are read each at its own
+	// period, or Period.
+	Period  time.Duration
+	Metrics []source.MetricSpec
+}
 
-// Series is the number of series (instances x metrics).
-func (f *Fleet) Series() int { return len(f.IDs) * len(Metrics) }
+// Reading is the same seeded fleet read as specs at period.
+func (f *Fleet) Reading(specs []source.MetricSpec, period time.Duration) *Fleet {
+	g := *f
+	g.Metrics, g.Period = specs, period
+	return &g
+}
+
+// PeriodOf is the period m is read at.
+func (f *Fleet) PeriodOf(m source.MetricSpec) time.Duration {
+	if m.Period > 0 {
+		return m.Period
+	}
+	return f.Period
+}
+
+// PointsOf is the number of datapoints of one series of m.
+func (f *Fleet) PointsOf(m source.MetricSpec) int { return int(f.End.Sub(f.Start) / f.PeriodOf(m)) }
+
+// Series is the number of series read (instances x metrics).
+func (f *Fleet) Series() int { return len(f.IDs) * len(f.Metrics) }
+
+// Points is the number of datapoints read, all series together.
+func (f *Fleet) Points() int {
+	n := 0
+	for _, m := range f.Metrics {
+		n += len(f.IDs) * f.PointsOf(m)
+	}
+	return n
+}
+
+// Group is the series read at one period.
+type Group struct {
+	Period time.Duration
+	Series int
+	Points int // per series
+}
+
+// Groups are the series by period, finest first.
+func (f *Fleet) Groups() []Group {
+	var out []Group
+	for _, m := range f.Metrics {
+		p := f.PeriodOf(m)
+		found := false
+		for i := range out {
+			if out[i].Period == p {
+				out[i].Series += len(f.IDs)
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, Group{Period: p, Series: len(f.IDs), Points: f.PointsOf(m)})
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Period < out[j-1].Period; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
 
 // Config is an SDK configuration that talks to the emulator at url, with
 // the SDK's standard retries (as a script would have), which also retry a
-// response cut off by a closed keep-alive connection.
+// response cut off by a closed keep-alive connection, up to 10 attempts:
+// tens of thousands of calls in a row against a loaded emulator met that
+// error three times running (the calls are counted once each either way).
 func Config(url string) sdkaws.Config {
 	return sdkaws.Config{Region: Region, Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "SECRETBENCH", ""),
 		BaseEndpoint: sdkaws.String(url),
 		Retryer: func() sdkaws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 10
 				o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(func(err error) sdkaws.Ternary {
 					return sdkaws.BoolTernary(errors.Is(err, net.ErrClosed))
 				}))
@@ -94,9 +199,9 @@ type Datum struct {
 }
 
 // Value is the seeded value of a metric of instance i at t: deterministic,
-// never flat.
+// never flat (a daily cycle in 5-minute steps).
 func Value(metric string, i int, t time.Time) float64 {
-	v := float64((t.Unix()/3600)%24) + float64(i%17)
+	v := float64((t.Unix()/300)%288)/12 + float64(i%17)
 	switch metric {
 	case "NetworkIn", "NetworkOut":
 		return v * 1e6
@@ -106,22 +211,29 @@ func Value(metric string, i int, t time.Time) float64 {
 	return v
 }
 
-// Seed runs n instances and publishes the eight metrics for each at
-// period over [end-window, end). kumo returns raw points (it neither
-// aggregates by period nor limits responses), so the data is seeded at
-// the period it will be read at.
-func Seed(ctx context.Context, url string, n int, end time.Time, window, period time.Duration) (*Fleet, error) {
+// Seed runs n instances and publishes every metric named in specs (once
+// per namespace and name, whatever its statistics) at period seeded over
+// [end-window, end), both ends on the hour. kumo returns raw points (it
+// neither aggregates by period nor limits responses): read the fleet at
+// coarser periods through Aggregator. The fleet is read as specs at
+// seeded until Reading says otherwise.
+func Seed(ctx context.Context, url string, n int, end time.Time, window, seeded time.Duration, specs []source.MetricSpec) (*Fleet, error) {
 	cfg := Config(url)
 	run, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: sdkaws.String("ami-0c9c942bd7bf113a2"), InstanceType: "m6i.large",
 		MinCount: sdkaws.Int32(int32(n)), MaxCount: sdkaws.Int32(int32(n))})
 	if err != nil {
 		return nil, fmt.Errorf("seed instances: %w", err)
 	}
-	f := &Fleet{URL: url, Start: end.Add(-window).Truncate(period), End: end.Truncate(period), Period: period}
+	f := &Fleet{URL: url, Start: end.Add(-window).Truncate(time.Hour), End: end.Truncate(time.Hour), Seeded: seeded, Period: seeded, Metrics: specs}
 	for _, in := range run.Instances {
 		f.IDs = append(f.IDs, *in.InstanceId)
 	}
-	for _, m := range Metrics {
+	seen := map[string]bool{}
+	for _, m := range specs {
+		if seen[m.Namespace+"/"+m.Name] {
+			continue
+		}
+		seen[m.Namespace+"/"+m.Name] = true
 		var batch []Datum
 		flush := func() error {
 			err := PutMetricData(ctx, url, m.Namespace, batch)
@@ -130,7 +242,7 @@ func Seed(ctx context.Context, url string, n int, end time.Time, window, period 
 		}
 		for i, id := range f.IDs {
 			d := dims(m, id)
-			for t := f.Start; t.Before(f.End); t = t.Add(period) {
+			for t := f.Start; t.Before(f.End); t = t.Add(seeded) {
 				batch = append(batch, Datum{Metric: m.Name, Dims: d, Time: t, Value: Value(m.Name, i, t)})
 				if len(batch) == 1000 {
 					if err := flush(); err != nil {
@@ -197,7 +309,11 @@ func PutMetricData(ctx context.Context, url, namespace string, data []Datum) err
 // GetMetricStatistics per metric per instance and per 1,440 points (the
 // most one call returns).
 func (f *Fleet) ScriptCalls() int {
-	return f.Series() * ((f.Points() + 1439) / 1440)
+	n := 0
+	for _, m := range f.Metrics {
+		n += len(f.IDs) * ((f.PointsOf(m) + 1439) / 1440)
+	}
+	return n
 }
 
 // Script fetches every series the way a user's script does, one call after
@@ -205,16 +321,17 @@ func (f *Fleet) ScriptCalls() int {
 func (f *Fleet) Script(ctx context.Context) (int, error) {
 	cw := cloudwatch.NewFromConfig(Config(f.URL))
 	calls := 0
-	chunk := 1440 * f.Period
 	for _, id := range f.IDs {
-		for _, m := range Metrics {
+		for _, m := range f.Metrics {
+			period := f.PeriodOf(m)
+			chunk := 1440 * period
 			for s := f.Start; s.Before(f.End); s = s.Add(chunk) {
 				e := s.Add(chunk)
 				if e.After(f.End) {
 					e = f.End
 				}
 				_, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: sdkaws.String(m.Namespace), MetricName: sdkaws.String(m.Name),
-					Dimensions: sdkDims(dims(m, id)), StartTime: sdkaws.Time(s), EndTime: sdkaws.Time(e), Period: sdkaws.Int32(int32(f.Period / time.Second)),
+					Dimensions: sdkDims(dims(m, id)), StartTime: sdkaws.Time(s), EndTime: sdkaws.Time(e), Period: sdkaws.Int32(int32(period / time.Second)),
 					Statistics: []cwtypes.Statistic{cwtypes.Statistic(m.Stat)}})
 				calls++
 				if err != nil {
@@ -228,7 +345,13 @@ func (f *Fleet) Script(ctx context.Context) (int, error) {
 
 // MCPCalls is how many calls the MCP server's tool makes: one GetMetricData
 // per metric (of one instance), plus its pages.
-func (f *Fleet) MCPCalls() int { return f.Series() * ((f.Points() + 100799) / 100800) }
+func (f *Fleet) MCPCalls() int {
+	n := 0
+	for _, m := range f.Metrics {
+		n += len(f.IDs) * ((f.PointsOf(m) + 100799) / 100800)
+	}
+	return n
+}
 
 // MCP fetches every series the way the CloudWatch MCP server's tool does:
 // one GetMetricData call with one query per metric, one after the other.
@@ -236,11 +359,11 @@ func (f *Fleet) MCP(ctx context.Context) (int, error) {
 	cw := cloudwatch.NewFromConfig(Config(f.URL))
 	calls := 0
 	for _, id := range f.IDs {
-		for _, m := range Metrics {
+		for _, m := range f.Metrics {
 			in := &cloudwatch.GetMetricDataInput{StartTime: sdkaws.Time(f.Start), EndTime: sdkaws.Time(f.End),
 				MetricDataQueries: []cwtypes.MetricDataQuery{{Id: sdkaws.String("m0"), MetricStat: &cwtypes.MetricStat{
 					Metric: &cwtypes.Metric{Namespace: sdkaws.String(m.Namespace), MetricName: sdkaws.String(m.Name), Dimensions: sdkDims(dims(m, id))},
-					Period: sdkaws.Int32(int32(f.Period / time.Second)), Stat: sdkaws.String(m.Stat)}}}}
+					Period: sdkaws.Int32(int32(f.PeriodOf(m) / time.Second)), Stat: sdkaws.String(m.Stat)}}}}
 			for {
 				out, err := cw.GetMetricData(ctx, in)
 				calls++
