@@ -304,28 +304,66 @@ func tokenize(runs []run) []token {
 	return toks
 }
 
-// split cuts a token wider than max into pieces that fit, by runes.
-func split(t token, max float64) []token {
-	face := t.st.face()
+// split cuts a token wider than max into pieces that fit: after a
+// punctuation mark that separates the parts of an id, a path or an address
+// ("api-gateway-" / "01", "10.11." / "20.101") when one lies in the last
+// two thirds of the piece, else between characters.
+func split(t token, maxW float64) []token {
+	text := strings.TrimSuffix(t.text, " ")
 	var out []token
-	var cur strings.Builder
-	cw := 0.0
-	for _, r := range strings.TrimSuffix(t.text, " ") {
-		rw := face.RuneWidth(r, t.st.em())
-		if cw+rw > max && cur.Len() > 0 {
-			out = append(out, token{text: cur.String(), st: t.st, w: cw})
-			cur.Reset()
-			cw = 0
-		}
-		cur.WriteRune(r)
-		cw += rw
-	}
-	last := token{text: cur.String(), st: t.st, w: cw, space: t.space}
+	start := 0
+	splitPlan(text, t.st, maxW, func(end int, w float64) {
+		out = append(out, token{text: text[start:end], st: t.st, w: w})
+		start = end
+	})
+	last := &out[len(out)-1]
+	last.space = t.space
 	if t.space > 0 {
 		last.text += " "
 	}
-	return append(out, last)
+	return out
 }
+
+// splitPlan calls piece with the end (a byte offset in text) and width of
+// each piece split makes, without building them: countLines measures with
+// it for free.
+func splitPlan(text string, st style, maxW float64, piece func(end int, w float64)) {
+	face := st.face()
+	em := st.em()
+	type rw struct {
+		off int // byte offset just after the rune
+		w   float64
+		sep bool
+	}
+	var buf [64]rw // a piece is rarely longer: no allocation per call
+	cur := buf[:0]
+	cw := 0.0
+	for i, r := range text {
+		w := face.RuneWidth(r, em)
+		for cw+w > maxW && len(cur) > 0 {
+			cut := len(cur)
+			for j := len(cur) - 1; j >= max(1, len(cur)/3); j-- {
+				if cur[j].sep {
+					cut = j + 1
+					break
+				}
+			}
+			pw := 0.0
+			for _, x := range cur[:cut] {
+				pw += x.w
+			}
+			piece(cur[cut-1].off, pw)
+			cur = append(cur[:0], cur[cut:]...)
+			cw -= pw
+		}
+		cur = append(cur, rw{off: i + utf8.RuneLen(r), w: w, sep: r < utf8.RuneSelf && strings.IndexByte(breakAfter, byte(r)) >= 0})
+		cw += w
+	}
+	piece(len(text), cw)
+}
+
+// breakAfter are the characters a long word is preferably broken after.
+const breakAfter = "-/._:,=&?"
 
 // maxLines bounds the lines of one block, so a pathological cell or
 // paragraph cannot fill hundreds of pages.
