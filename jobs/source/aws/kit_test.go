@@ -171,8 +171,20 @@ func (ta *testAWS) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.URL.Scheme, req.URL.Host, req.Host = u.Scheme, u.Host, u.Host
 		req.Header.Set("X-Test-Api", api)
 	}
-	return http.DefaultTransport.RoundTrip(req)
+	return kitTransport.RoundTrip(req)
 }
+
+// kitTransport opens a connection per request. Reused keep-alive
+// connections made the package flaky ("use of closed network connection"
+// about once in five full runs): every test closes its fake server, the
+// next one may get the same port, and httptest.Server.Close also closes
+// http.DefaultTransport's idle connections under whoever reuses them.
+// Loopback connections cost microseconds; a flaky CI costs trust.
+var kitTransport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableKeepAlives = true
+	return t
+}()
 
 // source builds the aws source against the kit: static keys, the kit's
 // transport, no retry backoff (the retries still happen and are counted),

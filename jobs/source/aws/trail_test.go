@@ -286,7 +286,7 @@ func TestTrailS3PartialVersusTotal(t *testing.T) {
 			}
 			req, _ := http.NewRequestWithContext(r.Context(), r.Method, ta.kumo.URL+r.URL.RequestURI(), nil)
 			req.Header = r.Header.Clone()
-			resp, err := http.DefaultTransport.RoundTrip(req)
+			resp, err := kitTransport.RoundTrip(req)
 			if err != nil {
 				http.Error(w, err.Error(), 502)
 				return
