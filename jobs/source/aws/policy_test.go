@@ -27,9 +27,9 @@ func TestPolicyCoversEveryClientMethod(t *testing.T) {
 			api := f.Name + ":" + f.Type.Method(m).Name
 			n++
 			// sts:AssumeRole belongs to the caller's identity, not the read
-		// policy: cwreport iam-policy adds it when source.assume_role_arn is
-		// set, as the CwreportAssumeReadRole statement.
-		if a := actionFor(api); a != "" && a != "sts:AssumeRole" && !allowed[a] {
+			// policy: cwreport iam-policy adds it when source.assume_role_arn is
+			// set, as the CwreportAssumeReadRole statement.
+			if a := actionFor(api); a != "" && a != "sts:AssumeRole" && !allowed[a] {
 				t.Errorf("%s (action %s) is not in the policy", api, a)
 			}
 		}
