@@ -148,7 +148,9 @@ func TestEveryRecordedOperationIsInThePolicy(t *testing.T) {
 		}
 	}
 	sort.Strings(ops)
-	if len(ops) < 30 {
+	// One full collection of every part sends 29 distinct operations; fewer
+	// means the recording, not the policy, is broken.
+	if len(ops) < 29 {
 		t.Errorf("only %d operations recorded: %v", len(ops), ops)
 	}
 }
