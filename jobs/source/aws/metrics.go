@@ -331,8 +331,11 @@ func (r *run) fetchBatch(ctx context.Context, qs []metricQuery, dst []source.Ser
 				}
 			}
 		}
+		// A response-level message leaves the rest of the response good
+		// ("as much of the operation as possible is still executed"): a
+		// partial gap, never the whole-collection "metrics" one.
 		for _, m := range resp.Messages {
-			r.addGap(source.Gap{Source: SourceName, Part: "metrics", API: "cloudwatch:GetMetricData",
+			r.addGap(source.Gap{Source: SourceName, Part: "metrics:messages", API: "cloudwatch:GetMetricData",
 				Error: sdkaws.ToString(m.Code) + ": " + sdkaws.ToString(m.Value)})
 		}
 		if resp.NextToken == nil || *resp.NextToken == "" {

@@ -29,6 +29,7 @@ type fleetFake struct {
 	maxDP    int
 	mixed    int               // calls whose queries had different periods
 	partial  map[string]string // instance id -> final status to report
+	message  string            // a response-level Messages entry ("Code: Value")
 }
 
 func (f *fleetFake) id(i int) string { return fmt.Sprintf("i-%017x", 0xabc000+i) }
@@ -182,6 +183,9 @@ func (f *fleetFake) install(ta *testAWS) {
 		}
 		f.mu.Unlock()
 		out := map[string]any{"MetricDataResults": results, "Messages": []any{}}
+		if code, value, ok := strings.Cut(f.message, ": "); ok {
+			out["Messages"] = []any{map[string]any{"Code": code, "Value": value}}
+		}
 		if next != "" {
 			out["NextToken"] = next
 		}
@@ -322,6 +326,29 @@ func TestMetricsNextTokenAndPartialData(t *testing.T) {
 	}
 	if len(ds.Gaps) != 2 || !strings.Contains(parts[0], f.id(3)) || !strings.Contains(parts[0], "PartialData") || !strings.Contains(parts[1], "InternalError") {
 		t.Errorf("gaps = %q", parts)
+	}
+}
+
+// TestMetricsResponseMessageIsPartial: a response-level message ("as much
+// of the operation as possible is still executed", says the GetMetricData
+// reference) is a partial gap, metrics:messages, not the whole-collection
+// "metrics" gap that makes every instance's data unknown.
+func TestMetricsResponseMessageIsPartial(t *testing.T) {
+	ta := newTestAWS(t)
+	f := &fleetFake{n: 3, period: 5 * time.Minute, pageSize: MaxDatapointsPerCall, message: "MaxQueryTimeRangeExceed: some queries were cut"}
+	f.install(ta)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	ds, err := ta.source(config.Source{}, at).Collect(context.Background(), source.Request{Window: source.Window{Start: at.Add(-time.Hour), End: at}, At: at,
+		Needs: source.NeedMetrics, Period: 5 * time.Minute, Metrics: []source.MetricSpec{{Namespace: "AWS/EC2", Name: "CPUUtilization", Stat: "Average"}}})
+	must(t, err)
+	if len(ds.Series) != 3 {
+		t.Errorf("%d series, want the 3 the response carried", len(ds.Series))
+	}
+	if len(ds.Gaps) != 1 || ds.Gaps[0].Part != "metrics:messages" || !strings.Contains(ds.Gaps[0].Error, "MaxQueryTimeRangeExceed") {
+		t.Fatalf("gaps = %+v", ds.Gaps)
+	}
+	if ds.Missing("metrics:" + f.id(0)) {
+		t.Error("an instance whose series arrived reads as missing")
 	}
 }
 
