@@ -195,6 +195,10 @@ func (closedConnRetryable) IsErrorRetryable(err error) sdkaws.Ternary {
 	return sdkaws.UnknownTernary
 }
 
+// credentialsHint is what a user can do when the SDK's chain finds nothing:
+// the raw chain error (an IMDS 403 on a laptop) does not say.
+const credentialsHint = "set AWS_PROFILE or source.profile, run 'aws sso login', export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is attached (IRSA, ECS task role, instance profile)"
+
 // Region is the region the source reads.
 func (s *Source) Region() string { return s.region }
 
@@ -203,10 +207,10 @@ func (s *Source) Region() string { return s.region }
 // gap in the dataset.
 func (s *Source) Collect(ctx context.Context, req source.Request) (*source.Dataset, error) {
 	if s.creds == nil {
-		return nil, errors.New("no AWS credentials found (environment, shared config, SSO, web identity, ECS or IMDS)")
+		return nil, errors.New("no AWS credentials found (environment, shared config, SSO, web identity, ECS or IMDS); " + credentialsHint)
 	}
 	if _, err := s.creds.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("get AWS credentials: %w", err)
+		return nil, fmt.Errorf("get AWS credentials (%s): %w", credentialsHint, err)
 	}
 	r := newRun(s, req)
 	ctx = withCounter(ctx, r.counter)

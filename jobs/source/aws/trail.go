@@ -58,7 +58,8 @@ func (r *run) trailEvents(ctx context.Context) {
 	t := pickTrail(trails, r.s.region)
 	if t == nil {
 		r.addGap(source.Gap{Source: SourceName, Part: partTrailEvents, API: "cloudtrail:DescribeTrails",
-			Error: fmt.Sprintf("no trail delivers %s events to S3, and the window (%s) is longer than LookupEvents is used for", r.s.region, r.req.Window.Duration())})
+			Error: fmt.Sprintf("no trail delivers %s events to S3, and the window (%s) is longer than source.trail_lookup_window (%s), up to which LookupEvents is used: create a trail that delivers to S3, or raise trail_lookup_window (LookupEvents allows 2 calls a second)",
+				r.s.region, days(r.req.Window.Duration()), days(r.s.cfg.TrailLookupWindow.Duration))})
 		return
 	}
 	r.s3Events(ctx, t)
@@ -414,4 +415,12 @@ func decodeTrailFile(body io.Reader, keep func(source.TrailEvent) bool) error {
 		}
 	}
 	return nil
+}
+
+// days writes a window the way the configuration does: 31d, 36h.
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return fmt.Sprintf("%dh", d/time.Hour)
 }
