@@ -24,7 +24,7 @@ func TestFindingsDoc(t *testing.T) {
 	b.WriteString("# Findings reference\n\n")
 	b.WriteString("Generated from the analyzers' declarations by `go test ./jobs -run TestFindingsDoc -update`; do not edit by hand.\n")
 	b.WriteString("Finding ids are stable: an id is never reused for another meaning. Every finding in a JSON report has the shape\n")
-	b.WriteString("`{id, severity, resource, title, detail, value, unit, recommendation, evidence{}}`.\n")
+	b.WriteString("`{id, severity, resource, title, detail, value, unit, recommendation, evidence{}}`, plus `order` (1, 2, ...) where findings form a ranking, such as probable causes.\n")
 	seen := map[string]string{}
 	for _, kind := range config.Kinds {
 		an, ok := reg.Get(kind)
