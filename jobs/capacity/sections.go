@@ -2,7 +2,9 @@ package capacity
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -68,7 +70,10 @@ func (w *writer) summary(lines []savingsLine) {
 			nodes += l.monthly
 		}
 	}
-	for _, rec := range r.Recs {
+	// Sum in a fixed order: float addition is not associative, and map
+	// order would change the last digits of the JSON from run to run.
+	for _, id := range slices.Sorted(maps.Keys(r.Recs)) {
+		rec := r.Recs[id]
 		if rec.Verdict == VerdictUnder && rec.Target != nil {
 			upsize += -rec.Target.Monthly
 		}
