@@ -28,14 +28,28 @@ func (r Run) Key() string { return r.Job.Name + "/" + r.Period }
 // Base is the artifact file name without extension: "morning-2026-11-24".
 func (r Run) Base() string { return r.Job.Name + "-" + r.Period }
 
-// NewRun resolves the job's window and period for instant at.
+// NewRun resolves the job's window and period for instant at. The run's
+// instant and window are in UTC whatever zone at was written in (--at
+// 2026-11-24T08:00:00+09:00 and 2026-11-23T23:00:00Z are one instant) and
+// whatever zone a calendar window was resolved in: every time a source,
+// an analyzer or the JSON report derives from them is then UTC, and the
+// same instant gives the same bytes. Local time is for display and the
+// period key only, both taken from the job's location.
 func NewRun(job *config.Job, at time.Time) Run {
 	loc := job.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	start, end := job.Window.Resolve(at, loc)
-	return Run{Job: job, At: at, Window: source.Window{Start: start, End: end}, Period: PeriodKey(job, at, start, loc)}
+	return Run{Job: job, At: at.UTC(), Window: source.Window{Start: start.UTC(), End: end.UTC()}, Period: PeriodKey(job, at, start, loc)}
+}
+
+// utc is r with its instant and window in UTC, for runs built by hand
+// rather than by NewRun.
+func (r Run) utc() Run {
+	r.At = r.At.UTC()
+	r.Window = source.Window{Start: r.Window.Start.UTC(), End: r.Window.End.UTC()}
+	return r
 }
 
 // PeriodKey names the local period of a run. Calendar windows (yesterday,

@@ -98,6 +98,7 @@ func (r *Runner) Run(ctx context.Context, run Run) *Result {
 	if now == nil {
 		now = time.Now
 	}
+	run = run.utc()
 	res := &Result{Run: run, Started: now()}
 	defer func() { res.Finished = now() }()
 
