@@ -28,3 +28,26 @@ func TestJSONKeepsAngleBracketsAndAmpersands(t *testing.T) {
 		}
 	}
 }
+
+// A count cell groups its digits for readers; its JSON is the plain number.
+func TestCountCell(t *testing.T) {
+	for _, tc := range []struct {
+		n          int64
+		text, json string
+	}{
+		{0, "0", "0"}, {999, "999", "999"}, {3756, "3,756", "3756"}, {908914902, "908,914,902", "908914902"}, {-1200, "-1,200", "-1200"},
+	} {
+		c := Count(tc.n)
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Text != tc.text || string(b) != tc.json {
+			t.Errorf("Count(%d): text %q, JSON %s; want %q, %s", tc.n, c.Text, b, tc.text, tc.json)
+		}
+	}
+	// Ports, years and ids are not counts.
+	if c := Int(8888); c.Text != "8888" {
+		t.Errorf("Int(8888) text %q", c.Text)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/cwreport/cwreport/internal/numfmt"
 )
 
 // Table is a titled grid of cells. Columns carry a stable key for JSON
@@ -60,8 +62,16 @@ func Num(v float64, decimals int) Cell {
 	return Cell{Text: strconv.FormatFloat(v, 'f', decimals, 64), Value: v}
 }
 
-// Int makes an integer cell.
+// Int makes an integer cell shown as written: a port, a year, an id, a
+// code, a rank. Counts use Count.
 func Int(v int64) Cell { return Cell{Text: strconv.FormatInt(v, 10), Value: v} }
+
+// Count makes a count cell (instances, events, checks): its text groups the
+// digits ("3,756", "908,914,902") as every count in a report does; its JSON
+// value is the plain number.
+func Count(n int64) Cell {
+	return Cell{Text: numfmt.Group(strconv.FormatInt(n, 10)), Value: n}
+}
 
 // Time makes a time cell shown in loc with layout.
 func Time(t time.Time, loc *time.Location, layout string) Cell {

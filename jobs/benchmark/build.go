@@ -84,10 +84,10 @@ func (a *run) summary() {
 		fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Text(a.t(i18n.Text{En: "unknown (metrics not collected, see data gaps)", Ko: "알 수 없음 (지표 수집 실패, 데이터 누락 참조)"})))
 		return
 	}
-	fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Int(int64(a.count(verdictRegression))))
-	fact("improvements", i18n.Text{En: "Improvements", Ko: "개선"}, report.Int(int64(a.count(verdictImprovement))))
-	fact("load_changes", i18n.Text{En: "Rises that follow the traffic", Ko: "트래픽에 따른 증가"}, report.Int(int64(a.count(verdictLoad))))
-	fact("traffic_changes", i18n.Text{En: "Traffic changes", Ko: "트래픽 변화"}, report.Int(int64(a.count(verdictTraffic))))
+	fact("regressions", i18n.Text{En: "Regressions", Ko: "악화"}, report.Count(int64(a.count(verdictRegression))))
+	fact("improvements", i18n.Text{En: "Improvements", Ko: "개선"}, report.Count(int64(a.count(verdictImprovement))))
+	fact("load_changes", i18n.Text{En: "Rises that follow the traffic", Ko: "트래픽에 따른 증가"}, report.Count(int64(a.count(verdictLoad))))
+	fact("traffic_changes", i18n.Text{En: "Traffic changes", Ko: "트래픽 변화"}, report.Count(int64(a.count(verdictTraffic))))
 	fact("test", i18n.Text{En: "Test", Ko: "검정"}, report.Text(a.t(i18n.Text{
 		En: "|change| ≥ %g × day-to-day variability (over %d days) and ≥ %g%%",
 		Ko: "|변화| ≥ 일별 변동폭(%[2]d일)의 %[1]g배, 그리고 ≥ %[3]g%%",

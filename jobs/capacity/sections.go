@@ -111,10 +111,10 @@ func (w *writer) summary(lines []savingsLine) {
 	}
 	sec := report.Section{ID: "summary", Title: w.s(tx{En: "Summary", Ko: "요약"})}
 	sec.Facts = []report.Fact{
-		fact("instances", tx{En: "Instances", Ko: "인스턴스"}, report.Int(int64(len(r.Profiles)))),
-		fact("judged", withArg(tx{En: "With enough data (≥ %g h)", Ko: "데이터 충분 (%g시간 이상)"}, o.MinHours), report.Int(int64(judged))),
-		fact("skipped", tx{En: "Skipped (too little data)", Ko: "제외 (데이터 부족)"}, report.Int(int64(len(r.Skipped)))),
-		fact("groups", tx{En: "Groups (ASG / EKS node groups)", Ko: "그룹 (ASG / EKS 노드 그룹)"}, report.Int(int64(len(r.Groups)))),
+		fact("instances", tx{En: "Instances", Ko: "인스턴스"}, report.Count(int64(len(r.Profiles)))),
+		fact("judged", withArg(tx{En: "With enough data (≥ %g h)", Ko: "데이터 충분 (%g시간 이상)"}, o.MinHours), report.Count(int64(judged))),
+		fact("skipped", tx{En: "Skipped (too little data)", Ko: "제외 (데이터 부족)"}, report.Count(int64(len(r.Skipped)))),
+		fact("groups", tx{En: "Groups (ASG / EKS node groups)", Ko: "그룹 (ASG / EKS 노드 그룹)"}, report.Count(int64(len(r.Groups)))),
 		fact("monthly_cost_usd", tx{En: "Fleet on-demand cost per month", Ko: "온디맨드 월 비용 (전체)"}, money(current)),
 		fact("savings_total_usd", tx{En: "Savings possible per month (on-demand, before discounts)", Ko: "월 절감 가능액 (온디맨드, 할인 전)"}, money(total)),
 		fact("savings_stop_usd", tx{En: "… by stopping idle instances", Ko: "… 유휴 인스턴스 중지"}, money(stop)),
@@ -122,7 +122,7 @@ func (w *writer) summary(lines []savingsLine) {
 		fact("savings_nodes_usd", tx{En: "… by fewer group nodes", Ko: "… 그룹 노드 축소"}, money(nodes)),
 		fact("savings_equivalent_usd", tx{En: "Cheaper equivalents, up to (AMD or Graviton; not in the total)", Ko: "더 저렴한 동급 유형 전환 시 최대 (AMD, Graviton; 합계 미포함)"}, money(equivalent)),
 		fact("upsize_cost_usd", tx{En: "Extra cost of fixing under-provisioning", Ko: "용량 부족 해소 추가 비용"}, money(upsize)),
-		fact("exhaustion_forecasts", withArg(tx{En: "Limits already reached or forecast within %d days", Ko: "이미 도달했거나 %d일 내 도달할 한도"}, o.HorizonDays), report.Int(int64(urgent))),
+		fact("exhaustion_forecasts", withArg(tx{En: "Limits already reached or forecast within %d days", Ko: "이미 도달했거나 %d일 내 도달할 한도"}, o.HorizonDays), report.Count(int64(urgent))),
 		fact("preset", tx{En: "Preset", Ko: "프리셋"}, report.Text(w.s(tx{En: "%s (p%g, CPU ≤ %g%%, memory ≤ %g%%, group target %g)", Ko: "%s (p%g, CPU ≤ %g%%, 메모리 ≤ %g%%, 그룹 목표 %g)"}, o.Preset, o.SizingPercentile, o.CPUCeiling, o.MemoryCeiling, o.GroupTarget))),
 	}
 	if !r.Priced {
@@ -284,8 +284,8 @@ func (w *writer) groupsSection() {
 			label = w.s(tx{En: "scale-in to %d held: %s saturated in the last 24 h", Ko: "%d대로 축소 보류: %s 최근 24시간 포화"}, g.Unheld, strings.Join(g.Held, ", "))
 		}
 		t.Rows = append(t.Rows, []report.Cell{
-			report.Text(g.Name), report.Text(g.Kind), report.Text(typ), report.Int(int64(g.Current)),
-			pctCell(g.CPUUtil * 100), pctCell(g.MemUtil * 100), report.Int(int64(g.Recommended)), money(g.Monthly),
+			report.Text(g.Name), report.Text(g.Kind), report.Text(typ), report.Count(int64(g.Current)),
+			pctCell(g.CPUUtil * 100), pctCell(g.MemUtil * 100), report.Count(int64(g.Recommended)), money(g.Monthly),
 			report.Text(label), report.Text(conf),
 		})
 	}
@@ -441,8 +441,8 @@ func (w *writer) wowSection() {
 	}
 	p, c := r.Fleet[0], r.Fleet[1]
 	t.Rows = [][]report.Cell{
-		{report.Text(w.s(tx{En: "Instances reporting", Ko: "데이터가 있는 인스턴스"})), report.Int(int64(p.Instances)), report.Int(int64(c.Instances)), change(float64(p.Instances), float64(c.Instances))},
-		{report.Text(w.s(tx{En: "vCPUs", Ko: "vCPU"})), report.Int(int64(p.VCPU)), report.Int(int64(c.VCPU)), change(float64(p.VCPU), float64(c.VCPU))},
+		{report.Text(w.s(tx{En: "Instances reporting", Ko: "데이터가 있는 인스턴스"})), report.Count(int64(p.Instances)), report.Count(int64(c.Instances)), change(float64(p.Instances), float64(c.Instances))},
+		{report.Text(w.s(tx{En: "vCPUs", Ko: "vCPU"})), report.Count(int64(p.VCPU)), report.Count(int64(c.VCPU)), change(float64(p.VCPU), float64(c.VCPU))},
 		{report.Text(w.s(tx{En: "Mean CPU (vCPU-weighted) %%", Ko: "평균 CPU (vCPU 가중) %%"})), pctCell(p.CPU), pctCell(c.CPU), change(p.CPU, c.CPU)},
 		{report.Text(w.s(tx{En: "Network in+out GB", Ko: "네트워크 입출력 GB"})), grouped(p.NetGB, 1), grouped(c.NetGB, 1), change(p.NetGB, c.NetGB)},
 		{report.Text(w.s(tx{En: "EBS operations", Ko: "EBS 작업 수"})), grouped(p.EBSOps, 0), grouped(c.EBSOps, 0), change(p.EBSOps, c.EBSOps)},

@@ -64,10 +64,10 @@ func (a *run) summary() {
 	a.fact(s, "window", i18n.Text{En: "Window", Ko: "분석 구간"},
 		report.Text(a.t(i18n.Text{En: "%s to %s (%s before, %s after)", Ko: "%s ~ %s (이전 %s, 이후 %s)"},
 			a.datetime(a.win.Start), a.datetime(a.win.End), span(a.opts.Before.Duration, a.lang), span(a.opts.After.Duration, a.lang))))
-	a.fact(s, "instances", i18n.Text{En: "Instances analysed", Ko: "분석한 인스턴스"}, report.Int(int64(len(a.instances))))
+	a.fact(s, "instances", i18n.Text{En: "Instances analysed", Ko: "분석한 인스턴스"}, report.Count(int64(len(a.instances))))
 	if a.metricsKnown {
-		a.fact(s, "series", i18n.Text{En: "Metric series tested", Ko: "검정한 지표 시계열"}, report.Int(int64(len(a.metricRows))))
-		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 지표"}, report.Int(int64(a.changedCount())))
+		a.fact(s, "series", i18n.Text{En: "Metric series tested", Ko: "검정한 지표 시계열"}, report.Count(int64(len(a.metricRows))))
+		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 지표"}, report.Count(int64(a.changedCount())))
 	} else {
 		a.fact(s, "changed_metrics", i18n.Text{En: "Metrics that changed", Ko: "변화한 지표"}, report.Text(a.t(unknownText)))
 	}
@@ -79,18 +79,18 @@ func (a *run) summary() {
 				groups++
 			}
 		}
-		a.fact(s, "log_groups_changed", i18n.Text{En: "Log groups with new errors", Ko: "새 오류가 생긴 로그 그룹"}, report.Int(int64(groups)))
-		a.fact(s, "new_patterns", i18n.Text{En: "New error patterns (with enough events)", Ko: "새 오류 패턴 (기준 건수 이상)"}, report.Int(int64(newP)))
-		a.fact(s, "change_events", i18n.Text{En: "Change events (deploys, restarts)", Ko: "변경 이벤트(배포·재시작)"}, report.Int(int64(len(a.changes))))
+		a.fact(s, "log_groups_changed", i18n.Text{En: "Log groups with new errors", Ko: "새 오류가 생긴 로그 그룹"}, report.Count(int64(groups)))
+		a.fact(s, "new_patterns", i18n.Text{En: "New error patterns (with enough events)", Ko: "새 오류 패턴 (기준 건수 이상)"}, report.Count(int64(newP)))
+		a.fact(s, "change_events", i18n.Text{En: "Change events (deploys, restarts)", Ko: "변경 이벤트(배포·재시작)"}, report.Count(int64(len(a.changes))))
 	} else {
 		a.fact(s, "new_patterns", i18n.Text{En: "New error patterns", Ko: "새 오류 패턴"}, report.Text(a.t(unknownText)))
 	}
 	if a.alarmsKnown {
-		a.fact(s, "alarm_transitions", i18n.Text{En: "Alarm transitions", Ko: "알람 상태 전환"}, report.Int(int64(len(a.alarmTrans))))
+		a.fact(s, "alarm_transitions", i18n.Text{En: "Alarm transitions", Ko: "알람 상태 전환"}, report.Count(int64(len(a.alarmTrans))))
 	} else {
 		a.fact(s, "alarm_transitions", i18n.Text{En: "Alarm transitions", Ko: "알람 상태 전환"}, report.Text(a.t(unknownText)))
 	}
-	a.fact(s, "candidates", i18n.Text{En: "Root-cause candidates", Ko: "원인 후보"}, report.Int(int64(min(len(a.candidates), a.opts.Candidates))))
+	a.fact(s, "candidates", i18n.Text{En: "Root-cause candidates", Ko: "원인 후보"}, report.Count(int64(min(len(a.candidates), a.opts.Candidates))))
 	if c := a.top(); c != nil {
 		a.fact(s, "top_candidate", i18n.Text{En: "Most probable cause", Ko: "가장 유력한 원인"}, report.Text(a.describe(c)))
 	}
@@ -188,9 +188,9 @@ func (a *run) sizeText(s *signal) report.Cell {
 		if s.Log.RateChanged && n == 0 {
 			return report.Cell{Text: "z " + fmtZ(s.Log.Shift.Z), Value: s.Log.Shift.Z}
 		}
-		return report.Cell{Text: a.t(i18n.Text{En: "%d events", Ko: "%d건"}, n), Value: n}
+		return report.Cell{Text: a.t(i18n.Text{En: "%[2]s", Ko: "%[1]s건"}, textfmt.Int(n), textfmt.Count(int(n), "event", "events")), Value: n}
 	case sigChange:
-		return report.Cell{Text: a.t(i18n.Text{En: "%[2]s", Ko: "%[1]d줄"}, s.Change.Pattern.Count, textfmt.Count(int(s.Change.Pattern.Count), "line", "lines")), Value: s.Change.Pattern.Count}
+		return report.Cell{Text: a.t(i18n.Text{En: "%[2]s", Ko: "%[1]s줄"}, textfmt.Int(s.Change.Pattern.Count), textfmt.Count(int(s.Change.Pattern.Count), "line", "lines")), Value: s.Change.Pattern.Count}
 	}
 	return report.Text("-")
 }
@@ -630,11 +630,11 @@ func (a *run) logSection() {
 				break
 			}
 		}
-		errs := report.Int(l.Errors)
+		errs := report.Count(l.Errors)
 		if l.Truncated {
 			errs.Text = "≥" + errs.Text
 		}
-		g.Rows = append(g.Rows, []report.Cell{report.Text(l.Group), base, errs, after, z, report.Int(int64(l.NewSignificant)), first})
+		g.Rows = append(g.Rows, []report.Cell{report.Text(l.Group), base, errs, after, z, report.Count(int64(l.NewSignificant)), first})
 	}
 	s.Tables = append(s.Tables, g)
 
@@ -674,7 +674,7 @@ func (a *run) logSection() {
 			p.Omitted = len(all) - i
 			break
 		}
-		p.Rows = append(p.Rows, []report.Cell{report.Time(x.p.FirstSeen, a.in.Location, "15:04:05"), report.Text(x.g), report.Int(x.p.Count),
+		p.Rows = append(p.Rows, []report.Cell{report.Time(x.p.FirstSeen, a.in.Location, "15:04:05"), report.Text(x.g), report.Count(x.p.Count),
 			report.Text(a.errMessage(x.p.Pattern)), report.Time(x.p.LastSeen, a.in.Location, "15:04:05")})
 	}
 	s.Tables = append(s.Tables, p)
@@ -689,7 +689,7 @@ func (a *run) logSection() {
 		}}
 	for _, ev := range a.changes {
 		c.Rows = append(c.Rows, []report.Cell{report.Time(ev.Time, a.in.Location, "15:04:05"), report.Text(offset(ev.Time, a.in.At, a.lang)),
-			report.Text(ev.Group), report.Int(ev.Pattern.Count), report.Text(a.changeMessage(ev.Pattern.Example))})
+			report.Text(ev.Group), report.Count(ev.Pattern.Count), report.Text(a.changeMessage(ev.Pattern.Example))})
 	}
 	s.Tables = append(s.Tables, c)
 }

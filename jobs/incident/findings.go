@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -217,8 +218,8 @@ func (a *run) newPatternFindings() {
 		a.add(report.Finding{
 			ID: FindNewPattern, Severity: sev, Resource: x.g,
 			Title: a.t(i18n.Text{En: "New error pattern in %s: %s", Ko: "%s에 새 오류 패턴: %s"}, x.g, shorten(a.errMessage(x.p.Pattern), 120)),
-			Detail: a.t(i18n.Text{En: "%d events from %s to %s; absent from the %s before the window.", Ko: "%[2]s ~ %[3]s 동안 %[1]d건. 구간 이전 %[4]s 동안에는 없던 패턴입니다."},
-				x.p.Count, a.clockSec(x.p.FirstSeen), a.clockSec(x.p.LastSeen), i18n.Duration(a.opts.LogBaseline.Duration, a.lang)),
+			Detail: a.t(i18n.Text{En: "%[5]s from %[2]s to %[3]s; absent from the %[4]s before the window.", Ko: "%[2]s ~ %[3]s 동안 %[1]s건. 구간 이전 %[4]s 동안에는 없던 패턴입니다."},
+				textfmt.Int(x.p.Count), a.clockSec(x.p.FirstSeen), a.clockSec(x.p.LastSeen), i18n.Duration(a.opts.LogBaseline.Duration, a.lang), textfmt.Count(int(x.p.Count), "event", "events")),
 			Value: report.Float(float64(x.p.Count)), Unit: "events",
 			Recommendation: a.patternAdvice(x.p.Pattern, x.g),
 			Evidence:       map[string]any{"pattern": x.p.Pattern, "example": x.p.Example, "first_seen": x.p.FirstSeen, "last_seen": x.p.LastSeen, "count": x.p.Count},

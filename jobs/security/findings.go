@@ -591,9 +591,9 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 			}
 		}
 		out = append(out, mkFinding(lang, FindingLoginFailures, sev, "console",
-			i18n.Text{En: fmt.Sprintf("%d failed console sign-ins", a.FailedLogins), Ko: fmt.Sprintf("콘솔 로그인 실패 %d회", a.FailedLogins)},
+			i18n.Text{En: textfmt.Count(a.FailedLogins, "failed console sign-in", "failed console sign-ins"), Ko: fmt.Sprintf("콘솔 로그인 실패 %s회", textfmt.Int(int64(a.FailedLogins)))},
 			i18n.Text{En: fmt.Sprintf("%s for %s from %s; %s.", textfmt.Count(a.FailedLogins, "failed sign-in", "failed sign-ins"), textfmt.Count(len(a.LoginByUser), "user name", "user names"), textfmt.Count(len(a.LoginByIP), "source IP", "source IPs"), textfmt.Count(len(a.Bursts), "brute-force burst", "brute-force bursts")),
-				Ko: fmt.Sprintf("사용자 이름 %d개, 출발지 IP %d개에서 로그인 실패 %d회, 무차별 대입 의심 구간 %d개.", len(a.LoginByUser), len(a.LoginByIP), a.FailedLogins, len(a.Bursts))},
+				Ko: fmt.Sprintf("사용자 이름 %s개, 출발지 IP %s개에서 로그인 실패 %s회, 무차별 대입 의심 구간 %s개.", textfmt.Int(int64(len(a.LoginByUser))), textfmt.Int(int64(len(a.LoginByIP))), textfmt.Int(int64(a.FailedLogins)), textfmt.Int(int64(len(a.Bursts))))},
 			i18n.Text{En: "Check the users and source IPs; lock or reset targeted accounts and require MFA.", Ko: "대상 사용자와 출발지 IP를 확인하고, 공격받은 계정은 잠그거나 암호를 재설정하며 MFA를 의무화하십시오."},
 			report.Float(float64(a.FailedLogins)), "", map[string]any{"by_user": byUser, "by_ip": byIP, "bursts": len(a.Bursts)}))
 	}
@@ -604,9 +604,9 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		span := i18n.Duration(b.End.Sub(b.Start), lang)
 		out = append(out, mkFinding(lang, FindingBruteForce, report.SeverityHigh, who,
-			i18n.Text{En: fmt.Sprintf("Brute-force burst: %d failed sign-ins from %s", b.Count, who), Ko: fmt.Sprintf("무차별 대입 의심: %s에서 로그인 실패 %d회", who, b.Count)},
-			i18n.Text{En: fmt.Sprintf("%d failures in %s, %s to %s.", b.Count, span, b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime)),
-				Ko: fmt.Sprintf("%s부터 %s까지 %s 동안 %d회 실패.", b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime), span, b.Count)},
+			i18n.Text{En: fmt.Sprintf("Brute-force burst: %s from %s", textfmt.Count(b.Count, "failed sign-in", "failed sign-ins"), who), Ko: fmt.Sprintf("무차별 대입 의심: %s에서 로그인 실패 %s회", who, textfmt.Int(int64(b.Count)))},
+			i18n.Text{En: fmt.Sprintf("%s in %s, %s to %s.", textfmt.Count(b.Count, "failure", "failures"), span, b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime)),
+				Ko: fmt.Sprintf("%s부터 %s까지 %s 동안 %s회 실패.", b.Start.In(loc).Format(i18n.DateTime), b.End.In(loc).Format(i18n.DateTime), span, textfmt.Int(int64(b.Count)))},
 			i18n.Text{En: "Block the source IP (WAF, network ACL), check whether any sign-in from it succeeded, and make sure every console user has MFA.",
 				Ko: "출발지 IP를 차단하고(WAF, 네트워크 ACL) 그 IP에서 성공한 로그인이 있었는지 확인한 뒤, 모든 콘솔 사용자에게 MFA를 적용하십시오."},
 			report.Float(float64(b.Count)), "", map[string]any{"by": b.By, "key": b.Key, "start": b.Start.UTC().Format(time.RFC3339), "end": b.End.UTC().Format(time.RFC3339), "others": nonNil(b.Others)}))
@@ -653,7 +653,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		slices.Sort(apis)
 		out = append(out, mkFinding(lang, FindingAccessDenied, sev, pr,
-			i18n.Text{En: fmt.Sprintf("%s was denied %s", pr, textfmt.Count(p.count, "API call", "API calls")), Ko: fmt.Sprintf("%s의 API 호출 %d건이 거부됨", pr, p.count)},
+			i18n.Text{En: fmt.Sprintf("%s was denied %s", pr, textfmt.Count(p.count, "API call", "API calls")), Ko: fmt.Sprintf("%s의 API 호출 %s건이 거부됨", pr, textfmt.Int(int64(p.count)))},
 			i18n.Text{En: "Denied: " + listResource(apis, 5) + ".", Ko: "거부된 API: " + listResource(apis, 5) + "."},
 			i18n.Text{En: "Find out whether the principal needs the permission (fix its policy) or is probing (investigate its credentials).",
 				Ko: "해당 주체에 권한이 정말 필요한지(정책 수정), 아니면 권한을 탐색하는 것인지(자격 증명 조사) 확인하십시오."},
@@ -673,7 +673,7 @@ func activityFindings(lang string, a Activity, e *Env, loc *time.Location) []rep
 		}
 		out = append(out, mkFinding(lang, id, report.SeverityMedium, n.Principal, title,
 			i18n.Text{En: fmt.Sprintf("%s, first at %s, roles: %s.", textfmt.Count(n.Count, "AssumeRole call", "AssumeRole calls"), n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3)),
-				Ko: fmt.Sprintf("AssumeRole %d회, 처음 %s, 역할: %s.", n.Count, n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3))},
+				Ko: fmt.Sprintf("AssumeRole %s회, 처음 %s, 역할: %s.", textfmt.Int(int64(n.Count)), n.First.In(loc).Format(i18n.DateTime), listResource(n.Roles, 3))},
 			rec, report.Float(float64(n.Count)), "", ev))
 	}
 	groupName := map[string]string{}
@@ -727,7 +727,7 @@ func rootFindings(lang string, cs []Check, rs []Result, a Activity, loc *time.Lo
 		}
 		ev["events"] = evs
 		last := a.Root[len(a.Root)-1]
-		title = i18n.Text{En: "The root user was used: " + textfmt.Count(len(a.Root), "event", "events"), Ko: fmt.Sprintf("루트 사용자 사용: %d건", len(a.Root))}
+		title = i18n.Text{En: "The root user was used: " + textfmt.Count(len(a.Root), "event", "events"), Ko: fmt.Sprintf("루트 사용자 사용: %s건", textfmt.Int(int64(len(a.Root))))}
 		detail = i18n.Text{En: fmt.Sprintf("Last: %s %s from %s.", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP),
 			Ko: fmt.Sprintf("마지막 사용: %s %s (출발지 %s).", last.Time.In(loc).Format(i18n.DateTime), last.Name, last.SourceIP)}
 		value = report.Float(float64(len(a.Root)))

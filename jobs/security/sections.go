@@ -138,7 +138,7 @@ func scoreSection(s *report.Score, lang string, loc *time.Location, w report.Win
 			report.Fact{Key: "previous", Label: i18n.Pick(lang, "Previous ("+prev.Period+")", "이전 ("+prev.Period+")"), Value: report.Num(prev.Value, 1)},
 			report.Fact{Key: "change", Label: i18n.Pick(lang, "Change", "변화"), Value: report.Num(round1(s.Value-prev.Value), 1)})
 	}
-	sec.Facts = append(sec.Facts, report.Fact{Key: "unknown_checks", Label: i18n.Pick(lang, "Checks not evaluated", "평가하지 못한 점검"), Value: report.Int(int64(len(s.Unknown)))})
+	sec.Facts = append(sec.Facts, report.Fact{Key: "unknown_checks", Label: i18n.Pick(lang, "Checks not evaluated", "평가하지 못한 점검"), Value: report.Count(int64(len(s.Unknown)))})
 
 	t := newTable(TableCategories, i18n.Text{En: "Score by category", Ko: "분류별 점수"}, lang,
 		col("category", i18n.Text{En: "Category", Ko: "분류"}, lang), num("weight", i18n.Text{En: "Weight (%)", Ko: "가중치(%)"}, lang),
@@ -153,7 +153,7 @@ func scoreSection(s *report.Score, lang string, loc *time.Location, w report.Win
 		if c.Passed+c.Failed == 0 {
 			sc = report.Cell{Text: i18n.Pick(lang, "unknown", "알 수 없음")}
 		}
-		t.add(report.Cell{Text: label, Value: c.ID}, report.Num(c.Weight, 0), sc, report.Int(int64(c.Passed)), report.Int(int64(c.Failed)), report.Int(int64(c.Unknown)))
+		t.add(report.Cell{Text: label, Value: c.ID}, report.Num(c.Weight, 0), sc, report.Count(int64(c.Passed)), report.Count(int64(c.Failed)), report.Count(int64(c.Unknown)))
 		bar := report.Bar{Label: label, Value: c.Score, Max: 100, Severity: scoreSeverity(c.Score)}
 		if c.Passed+c.Failed == 0 {
 			bar.Severity = report.SeverityInfo
@@ -217,9 +217,9 @@ func checksSection(cs []Check, rs []Result, lang string) report.Section {
 		}
 	}
 	sec.Facts = []report.Fact{
-		{Key: "passed", Label: i18n.Pick(lang, "Passed", "통과"), Value: report.Int(int64(pass))},
-		{Key: "failed", Label: i18n.Pick(lang, "Failed", "실패"), Value: report.Int(int64(fail))},
-		{Key: "unknown", Label: i18n.Pick(lang, "Unknown", "알 수 없음"), Value: report.Int(int64(len(cs) - pass - fail))},
+		{Key: "passed", Label: i18n.Pick(lang, "Passed", "통과"), Value: report.Count(int64(pass))},
+		{Key: "failed", Label: i18n.Pick(lang, "Failed", "실패"), Value: report.Count(int64(fail))},
+		{Key: "unknown", Label: i18n.Pick(lang, "Unknown", "알 수 없음"), Value: report.Count(int64(len(cs) - pass - fail))},
 	}
 	sec.Tables = []report.Table{t.t, u.t}
 	return sec
@@ -269,7 +269,7 @@ func networkSection(e *Env, lang string) report.Section {
 		}
 		sens := listCell(exp)
 		t.add(report.Text(o.Group.ID), report.Text(o.Group.Name), report.Text(o.Group.VPCID), report.Text(o.Protocol),
-			report.Text(o.Ports), report.Text(o.Source), sens, report.Int(int64(len(o.Group.AttachedTo))), listCell(pub), report.Text(o.Rule.Description))
+			report.Text(o.Ports), report.Text(o.Source), sens, report.Count(int64(len(o.Group.AttachedTo))), listCell(pub), report.Text(o.Rule.Description))
 	}
 	sec.Tables = append(sec.Tables, t.t)
 	return sec
@@ -296,7 +296,7 @@ func credentialsSection(e *Env, lang string, loc *time.Location) report.Section 
 		if !active || tm.IsZero() {
 			return report.Cell{Text: "-"}
 		}
-		return report.Int(int64(days(tm, e.At)))
+		return report.Count(int64(days(tm, e.At)))
 	}
 	rows := slices.Clone(e.Data.IAM.CredentialReport)
 	slices.SortStableFunc(rows, func(a, b source.CredentialReportRow) int {
@@ -331,13 +331,13 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 			"일부 CloudTrail 이벤트를 읽지 못했습니다(수집하지 못한 데이터 참조). 건수는 최솟값입니다."))
 	}
 	sec.Facts = []report.Fact{
-		{Key: "events", Label: i18n.Pick(lang, "Events read", "읽은 이벤트"), Value: report.Int(int64(a.Events))},
-		{Key: "failed_logins", Label: i18n.Pick(lang, "Failed console logins", "콘솔 로그인 실패"), Value: report.Int(int64(a.FailedLogins))},
-		{Key: "bursts", Label: i18n.Pick(lang, "Brute-force bursts", "무차별 대입 의심"), Value: report.Int(int64(len(a.Bursts)))},
-		{Key: "access_denied", Label: i18n.Pick(lang, "Denied API calls", "거부된 API 호출"), Value: report.Int(int64(a.DeniedTotal))},
-		{Key: "root_events", Label: i18n.Pick(lang, "Root events", "루트 사용"), Value: report.Int(int64(len(a.Root)))},
-		{Key: "sg_changes", Label: i18n.Pick(lang, "Security group changes", "보안 그룹 변경"), Value: report.Int(int64(len(a.SGChanges)))},
-		{Key: "policy_changes", Label: i18n.Pick(lang, "IAM policy changes", "IAM 정책 변경"), Value: report.Int(int64(len(a.PolicyChanges)))},
+		{Key: "events", Label: i18n.Pick(lang, "Events read", "읽은 이벤트"), Value: report.Count(int64(a.Events))},
+		{Key: "failed_logins", Label: i18n.Pick(lang, "Failed console logins", "콘솔 로그인 실패"), Value: report.Count(int64(a.FailedLogins))},
+		{Key: "bursts", Label: i18n.Pick(lang, "Brute-force bursts", "무차별 대입 의심"), Value: report.Count(int64(len(a.Bursts)))},
+		{Key: "access_denied", Label: i18n.Pick(lang, "Denied API calls", "거부된 API 호출"), Value: report.Count(int64(a.DeniedTotal))},
+		{Key: "root_events", Label: i18n.Pick(lang, "Root events", "루트 사용"), Value: report.Count(int64(len(a.Root)))},
+		{Key: "sg_changes", Label: i18n.Pick(lang, "Security group changes", "보안 그룹 변경"), Value: report.Count(int64(len(a.SGChanges)))},
+		{Key: "policy_changes", Label: i18n.Pick(lang, "IAM policy changes", "IAM 정책 변경"), Value: report.Count(int64(len(a.PolicyChanges)))},
 	}
 	// Badges are text: a severity cell would replace it with the severity name.
 	burstCell := func(b bool) report.Cell {
@@ -359,7 +359,7 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 			col("burst", i18n.Text{En: "Brute force", Ko: "무차별 대입"}, lang))
 		t := newTable(id, title, lang, cols...)
 		for _, g := range groups {
-			row := []report.Cell{key(g), report.Int(int64(g.Count))}
+			row := []report.Cell{key(g), report.Count(int64(g.Count))}
 			if by != "user" {
 				row = append(row, report.Cell{Text: usersText(g.Users, lang), Value: strings.Join(g.Users, " ")})
 			}
@@ -391,7 +391,7 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 			by = i18n.Pick(lang, "user", "사용자")
 			others = listCell(b.Others)
 		}
-		bt.add(report.Cell{Text: by, Value: b.By}, report.Text(b.Key), report.Int(int64(b.Count)), dt(b.Start), dt(b.End), others)
+		bt.add(report.Cell{Text: by, Value: b.By}, report.Text(b.Key), report.Count(int64(b.Count)), dt(b.Start), dt(b.End), others)
 	}
 	dtab := newTable(TableDenied, i18n.Text{En: "AccessDenied / UnauthorizedOperation by principal and API", Ko: "주체·API별 AccessDenied / UnauthorizedOperation"}, lang,
 		col("principal", i18n.Text{En: "Principal", Ko: "주체"}, lang), col("type", i18n.Text{En: "Type", Ko: "유형"}, lang),
@@ -399,7 +399,7 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 		col("codes", i18n.Text{En: "Error codes", Ko: "오류 코드"}, lang), col("first", i18n.Text{En: "First", Ko: "처음"}, lang),
 		col("last", i18n.Text{En: "Last", Ko: "마지막"}, lang), col("message", i18n.Text{En: "Example message", Ko: "메시지 예"}, lang))
 	for _, d := range a.Denied {
-		dtab.add(report.Text(d.Principal), report.Text(d.Type), report.Text(d.API), report.Int(int64(d.Count)), listCell(d.Codes), dt(d.First), dt(d.Last), report.Text(d.Message))
+		dtab.add(report.Text(d.Principal), report.Text(d.Type), report.Text(d.API), report.Count(int64(d.Count)), listCell(d.Codes), dt(d.First), dt(d.Last), report.Text(d.Message))
 	}
 	rt := newTable(TableRoot, i18n.Text{En: "Root user events", Ko: "루트 사용자 이벤트"}, lang,
 		col("time", i18n.Text{En: "Time", Ko: "시각"}, lang), col("event", i18n.Text{En: "Event", Ko: "이벤트"}, lang),
@@ -425,7 +425,7 @@ func activitySection(a Activity, lang string, loc *time.Location, w source.Windo
 		if n.Kind == "new_principal" {
 			kind = i18n.Pick(lang, "new principal", "새 주체")
 		}
-		at.add(report.Cell{Text: kind, Value: n.Kind}, report.Text(n.Principal), report.Text(n.SourceIP), listCell(n.Roles), report.Int(int64(n.Count)), dt(n.First))
+		at.add(report.Cell{Text: kind, Value: n.Kind}, report.Text(n.Principal), report.Text(n.SourceIP), listCell(n.Roles), report.Count(int64(n.Count)), dt(n.First))
 	}
 	changes := func(id string, title i18n.Text, cs []Change, withDetail bool) report.Table {
 		cols := []report.Column{col("time", i18n.Text{En: "Time", Ko: "시각"}, lang), col("who", i18n.Text{En: "Who", Ko: "누가"}, lang),
@@ -507,7 +507,7 @@ func headline(s *report.Score, cs []Check, rs []Result, a Activity, lang string)
 		parts = append(parts, i18n.Text{En: "%d not evaluated", Ko: "평가 불가 %d개"}.F(lang, len(s.Unknown)))
 	}
 	if a.Known && a.FailedLogins > 0 {
-		parts = append(parts, i18n.Text{En: "%d failed logins", Ko: "로그인 실패 %d회"}.F(lang, a.FailedLogins))
+		parts = append(parts, i18n.Text{En: "%s failed logins", Ko: "로그인 실패 %s회"}.F(lang, textfmt.Int(int64(a.FailedLogins))))
 	}
 	// Whenever root.usage is raised: root events in the window, or the
 	// credential report's recent use.

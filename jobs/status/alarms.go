@@ -189,7 +189,7 @@ func (a *run) alarms() {
 		if flaps {
 			a.alarmSum.flapping++
 			flapping.Rows = append(flapping.Rows, []report.Cell{
-				report.Text(al.Name), report.Int(int64(len(trs))),
+				report.Text(al.Name), report.Count(int64(len(trs))),
 				report.Time(trs[0].Time, loc, i18n.DateTime), report.Time(trs[len(trs)-1].Time, loc, i18n.DateTime),
 				report.Text(rule(al)),
 			})
@@ -220,14 +220,14 @@ func (a *run) alarms() {
 		sec.Tables = slices.DeleteFunc(sec.Tables, func(t report.Table) bool { return t.ID == TabAlarmsFlapping })
 	}
 	sec.Facts = append(sec.Facts,
-		report.Fact{Key: "alarms_total", Label: a.t(i18n.Text{En: "Alarms", Ko: "알람 수"}), Value: report.Int(int64(a.alarmSum.total))},
-		report.Fact{Key: "alarms_firing", Label: a.t(i18n.Text{En: "In ALARM", Ko: "ALARM 상태"}), Value: report.Int(int64(a.alarmSum.firing))},
-		report.Fact{Key: "alarms_insufficient", Label: a.t(i18n.Text{En: "INSUFFICIENT_DATA", Ko: "데이터 부족"}), Value: report.Int(int64(a.alarmSum.insufficient))},
+		report.Fact{Key: "alarms_total", Label: a.t(i18n.Text{En: "Alarms", Ko: "알람 수"}), Value: report.Count(int64(a.alarmSum.total))},
+		report.Fact{Key: "alarms_firing", Label: a.t(i18n.Text{En: "In ALARM", Ko: "ALARM 상태"}), Value: report.Count(int64(a.alarmSum.firing))},
+		report.Fact{Key: "alarms_insufficient", Label: a.t(i18n.Text{En: "INSUFFICIENT_DATA", Ko: "데이터 부족"}), Value: report.Count(int64(a.alarmSum.insufficient))},
 	)
 	if !histMissing {
 		sec.Facts = append(sec.Facts,
-			report.Fact{Key: "alarm_changes", Label: a.t(i18n.Text{En: "State changes in the window", Ko: "기간 중 상태 변경"}), Value: report.Int(int64(a.alarmSum.changes))},
-			report.Fact{Key: "alarms_flapping", Label: a.t(i18n.Text{En: "Flapping", Ko: "반복 전환"}), Value: report.Int(int64(a.alarmSum.flapping))},
+			report.Fact{Key: "alarm_changes", Label: a.t(i18n.Text{En: "State changes in the window", Ko: "기간 중 상태 변경"}), Value: report.Count(int64(a.alarmSum.changes))},
+			report.Fact{Key: "alarms_flapping", Label: a.t(i18n.Text{En: "Flapping", Ko: "반복 전환"}), Value: report.Count(int64(a.alarmSum.flapping))},
 		)
 	}
 }

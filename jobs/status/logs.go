@@ -148,10 +148,10 @@ func (a *run) logs() {
 		errCell.Text = "≥ " + errCell.Text
 	}
 	sec.Facts = append(sec.Facts,
-		report.Fact{Key: "log_groups", Label: a.t(i18n.Text{En: "Log groups", Ko: "로그 그룹"}), Value: report.Int(int64(ls.groups))},
-		report.Fact{Key: "groups_with_errors", Label: a.t(i18n.Text{En: "With errors", Ko: "오류 있는 그룹"}), Value: report.Int(int64(ls.withErrors))},
+		report.Fact{Key: "log_groups", Label: a.t(i18n.Text{En: "Log groups", Ko: "로그 그룹"}), Value: report.Count(int64(ls.groups))},
+		report.Fact{Key: "groups_with_errors", Label: a.t(i18n.Text{En: "With errors", Ko: "오류 있는 그룹"}), Value: report.Count(int64(ls.withErrors))},
 		report.Fact{Key: "error_events", Label: a.t(i18n.Text{En: "Error events", Ko: "오류 이벤트"}), Value: errCell},
-		report.Fact{Key: "groups_unknown", Label: a.t(i18n.Text{En: "Not scanned", Ko: "검사 못 함"}), Value: report.Int(int64(ls.unknown))},
+		report.Fact{Key: "groups_unknown", Label: a.t(i18n.Text{En: "Not scanned", Ko: "검사 못 함"}), Value: report.Count(int64(ls.unknown))},
 	)
 	terms := a.in.Job.Logs.ErrorTerms
 	if len(terms) > 0 {

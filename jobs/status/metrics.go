@@ -508,12 +508,12 @@ func (a *run) metrics() {
 		sec.Charts = append(sec.Charts, *ch)
 	}
 	sec.Facts = append(sec.Facts,
-		report.Fact{Key: "instances", Label: a.t(i18n.Text{En: "Instances", Ko: "인스턴스"}), Value: report.Int(int64(ms.instances))},
-		report.Fact{Key: "with_cpu", Label: a.t(i18n.Text{En: "With CPU data", Ko: "CPU 지표 있음"}), Value: report.Int(int64(ms.withCPU))},
-		report.Fact{Key: "with_memory", Label: a.t(i18n.Text{En: "With memory data (CloudWatch agent)", Ko: "메모리 지표 있음 (CloudWatch 에이전트)"}), Value: report.Int(int64(ms.withMem))},
-		report.Fact{Key: "with_disk", Label: a.t(i18n.Text{En: "With disk data (CloudWatch agent)", Ko: "디스크 지표 있음 (CloudWatch 에이전트)"}), Value: report.Int(int64(ms.withDisk))},
-		report.Fact{Key: "anomalous", Label: a.t(i18n.Text{En: "Instances with anomalies", Ko: "이상 징후 인스턴스"}), Value: report.Int(int64(ms.anomalous))},
-		report.Fact{Key: "status_failed", Label: a.t(i18n.Text{En: "Failed status checks", Ko: "상태 검사 실패"}), Value: report.Int(int64(ms.statusFailed))},
+		report.Fact{Key: "instances", Label: a.t(i18n.Text{En: "Instances", Ko: "인스턴스"}), Value: report.Count(int64(ms.instances))},
+		report.Fact{Key: "with_cpu", Label: a.t(i18n.Text{En: "With CPU data", Ko: "CPU 지표 있음"}), Value: report.Count(int64(ms.withCPU))},
+		report.Fact{Key: "with_memory", Label: a.t(i18n.Text{En: "With memory data (CloudWatch agent)", Ko: "메모리 지표 있음 (CloudWatch 에이전트)"}), Value: report.Count(int64(ms.withMem))},
+		report.Fact{Key: "with_disk", Label: a.t(i18n.Text{En: "With disk data (CloudWatch agent)", Ko: "디스크 지표 있음 (CloudWatch 에이전트)"}), Value: report.Count(int64(ms.withDisk))},
+		report.Fact{Key: "anomalous", Label: a.t(i18n.Text{En: "Instances with anomalies", Ko: "이상 징후 인스턴스"}), Value: report.Count(int64(ms.anomalous))},
+		report.Fact{Key: "status_failed", Label: a.t(i18n.Text{En: "Failed status checks", Ko: "상태 검사 실패"}), Value: report.Count(int64(ms.statusFailed))},
 	)
 	if ms.instances > ms.withMem {
 		sec.Notes = append(sec.Notes, a.t(i18n.Text{

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cwreport/cwreport/internal/numfmt"
 )
 
 // Trim prints v with at most dec decimals, trailing zeros dropped: 12.50 →
@@ -26,7 +28,8 @@ func Trim(v float64, dec int) string {
 // Num prints v compactly: two decimals below 10, one below 100, none below
 // kilo, then k (one decimal below 10k, none above), M and G (one decimal);
 // "-" for NaN and ±Inf. kilo is where the k starts: 1e3 reads 1234 as
-// "1.2k", 1e4 keeps four-digit numbers whole ("1234").
+// "1.2k", 1e4 keeps four-digit numbers whole, grouped as every count is
+// ("1,234").
 func Num(v, kilo float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "-"
@@ -41,7 +44,7 @@ func Num(v, kilo float64) string {
 	case a >= kilo:
 		return Trim(v/1e3, 1) + "k"
 	case a >= 100:
-		return Trim(v, 0)
+		return numfmt.Group(Trim(v, 0))
 	case a >= 10:
 		return Trim(v, 1)
 	}
@@ -86,21 +89,7 @@ func Grouped(v float64, dec int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "-"
 	}
-	s := Trim(v, dec)
-	whole, frac, _ := strings.Cut(s, ".")
-	sign := ""
-	if strings.HasPrefix(whole, "-") {
-		sign, whole = "-", whole[1:]
-	}
-	n, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil { // beyond int64: leave it ungrouped
-		return s
-	}
-	out := sign + Int(n)
-	if frac != "" {
-		out += "." + frac
-	}
-	return out
+	return numfmt.Group(Trim(v, dec))
 }
 
 // Value prints a metric value in its CloudWatch unit: "32.6%" for "%",
@@ -119,24 +108,10 @@ func Value(v float64, unit string, kilo float64) string {
 	return Num(v, kilo)
 }
 
-// Int prints n with thousands separators: "12,345", "-1,000".
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if s[0] == '-' {
-		sign, s = "-", s[1:]
-	}
-	var b strings.Builder
-	b.Grow(len(sign) + len(s) + len(s)/3)
-	b.WriteString(sign)
-	for i := 0; i < len(s); i++ {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+// Int prints n with thousands separators: "12,345", "-1,000". The
+// grouping rule is numfmt's, shared with the report's count cells and the
+// chart labels.
+func Int(n int64) string { return numfmt.Group(strconv.FormatInt(n, 10)) }
 
 // Count is n, with thousands separators, and the English noun in the
 // number n needs: Count(1, "event", "events") is "1 event", Count(3, ...)

@@ -110,7 +110,7 @@ func TestTimeAxisIsLocalWithUnits(t *testing.T) {
 	all := strings.Join(texts(d), "|")
 	// The window is 2026-11-23 08:00 to 2026-11-24 08:00 in Seoul (UTC+9):
 	// ticks fall on whole local hours, and the captions name unit and zone.
-	for _, want := range []string{"CPU (%)", "시각 (Asia/Seoul)", "12:00", "00:00", "경보 80%", "예측"} {
+	for _, want := range []string{"CPU (%)", "시각 (Asia/Seoul)", "12:00", "00:00", "알람 80%", "예측"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("CPU chart texts lack %q: %s", want, all)
 		}
@@ -160,6 +160,7 @@ func TestNiceTicksAndValues(t *testing.T) {
 		{0.37, "0.0 0.1 0.2 0.3 0.4"},
 		{0, "0.0 0.2 0.4 0.6 0.8 1.0"},
 		{2.5e6, "0 500k 1M 1.5M 2M 2.5M"},
+		{7300, "0 2,000 4,000 6,000 8,000"}, // four digits grouped as counts are
 	}
 	for _, c := range cases {
 		ticks := niceTicks(0, c.max, 5)
@@ -170,6 +171,39 @@ func TestNiceTicksAndValues(t *testing.T) {
 		if got := strings.Join(s, " "); got != c.want {
 			t.Errorf("niceTicks(0, %v) = %s, want %s", c.max, got, c.want)
 		}
+	}
+}
+
+// Value labels (bars, thresholds, gauges) group four-digit numbers; larger
+// ones are compact.
+func TestFormatValueGroupsDigits(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{2024, "2,024"}, {-2024, "-2,024"}, {1234.6, "1,235"}, {999, "999"}, {12.5, "12.5"}, {12345, "12.3k"},
+	} {
+		if got := formatValue(tc.v, nil); got != tc.want {
+			t.Errorf("formatValue(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+	// A bar's value label carries the chart's unit after the grouped number.
+	c := report.Chart{ID: "b", Kind: report.ChartBars, Title: "errors", Unit: "건", Bars: []report.Bar{{Label: "/aws/ec2/order-api/app", Value: 2024}}}
+	d, err := Layout(&c, Options{Lang: "ko", Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range d.Items {
+		if tx, ok := it.(*Text); ok {
+			if strings.Contains(tx.S, "2024") {
+				t.Errorf("ungrouped label %q", tx.S)
+			}
+			found = found || tx.S == "2,024 건"
+		}
+	}
+	if !found {
+		t.Error(`no "2,024 건" label`)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/internal/numfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
 	"github.com/cwreport/cwreport/report/internal/escape"
@@ -827,8 +828,10 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	return out
 }
 
-// formatValue writes v compactly: 1.2k, 3.4M, 0.25. ticks, when given, makes
-// all tick labels share enough decimals to differ.
+// formatValue writes v compactly: 1.2k, 3.4M, 0.25, with the digits of a
+// whole part of four digits grouped as every count in a report is
+// ("2,024"). ticks, when given, makes all tick labels share enough
+// decimals to differ.
 func formatValue(v float64, ticks []float64) string {
 	if !finite(v) {
 		return "-"
@@ -848,7 +851,7 @@ func formatValue(v float64, ticks []float64) string {
 		for dec < 4 && math.Abs(step*math.Pow(10, float64(dec))-math.Round(step*math.Pow(10, float64(dec)))) > 1e-9 {
 			dec++
 		}
-		return strconv.FormatFloat(v, 'f', dec, 64)
+		return numfmt.Group(strconv.FormatFloat(v, 'f', dec, 64))
 	}
 	switch {
 	case a == math.Trunc(a):
@@ -860,7 +863,7 @@ func formatValue(v float64, ticks []float64) string {
 	default:
 		dec = 2
 	}
-	return trim(strconv.FormatFloat(v, 'f', dec, 64))
+	return numfmt.Group(trim(strconv.FormatFloat(v, 'f', dec, 64)))
 }
 
 func trim(s string) string {
