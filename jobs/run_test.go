@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
 )
 
 // utcConfig has one job of every kind on the demo account, and a daily
@@ -21,6 +22,7 @@ jobs:
   - {name: daily-status, kind: daily-status, window: 24h, formats: [md, json, html, pdf]}
   - {name: yesterday, kind: daily-status, window: yesterday, formats: [md, json]}
   - {name: capacity, kind: capacity, window: 30d, formats: [md, json, html, pdf]}
+  - {name: capacity-p90, kind: capacity, window: 30d, formats: [md, json], capacity: {sizing_percentile: 90}}
   - {name: security, kind: security, window: 30d, formats: [md, json, html, pdf], security: {pack: {demo_key: true}}}
   - {name: incident, kind: incident, window: 2h, formats: [md, json, html, pdf], incident: {before: 2h, after: 0m}}
   - {name: benchmark, kind: benchmark, window: 24h, formats: [md, json, html, pdf]}
@@ -127,5 +129,88 @@ func TestNewRunIsUTC(t *testing.T) {
 	}
 	if run.Key() != "yesterday/2026-11-23" {
 		t.Errorf("key %s", run.Key())
+	}
+}
+
+// Every count a demo report shows in a table or a fact groups its digits
+// ("3,756 events"); ports, years and ids are text or report.Int, and ranks
+// never reach four digits.
+func TestCountsGrouped(t *testing.T) {
+	cfg := parseConfig(t, utcConfig)
+	an, err := Analyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, cfg.Location)
+	large := 0
+	for _, job := range cfg.Jobs {
+		job.Formats = []string{"json"}
+		r := &Runner{Config: cfg, Source: mustSource(t, cfg), Analyzers: an, Renderers: Renderers(), Now: func() time.Time { return at }}
+		res := r.Run(context.Background(), NewRun(job, at))
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		check := func(where string, c report.Cell) {
+			n, ok := c.Value.(int64)
+			if !ok || (n < 1000 && n > -1000) {
+				return
+			}
+			large++
+			if !strings.Contains(c.Text, ",") {
+				t.Errorf("%s: %s: count %d shown as %q", job.Name, where, n, c.Text)
+			}
+		}
+		for _, s := range res.Report.Sections {
+			for _, f := range s.Facts {
+				check(s.ID+"/"+f.Key, f.Value)
+			}
+			for _, tb := range s.Tables {
+				for _, row := range tb.Rows {
+					for i, c := range row {
+						check(tb.ID+"/"+tb.Columns[i].Key, c)
+					}
+				}
+			}
+		}
+	}
+	if large == 0 {
+		t.Error("no count of four digits or more in the demo reports: the test reads nothing")
+	}
+}
+
+// gluedParticle is a number with a Korean particle right after it.
+var gluedParticle = regexp.MustCompile(`(\d[\d,.]*%?)(으로|로|이|가|을|를|은|는|과|와)([\s.,:;)(]|$)`)
+
+// In every Korean demo report a particle after a number follows the
+// number's sound as Korean reads it: 5,003으로 and 5,009로, p50이 and p95가.
+func TestKoreanParticlesAfterNumbers(t *testing.T) {
+	cfg := parseConfig(t, utcConfig)
+	an, err := Analyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	families := map[string]i18n.Particle{"으로": i18n.KoRo, "로": i18n.KoRo, "이": i18n.KoIGa, "가": i18n.KoIGa,
+		"을": i18n.KoEulReul, "를": i18n.KoEulReul, "은": i18n.KoEunNeun, "는": i18n.KoEunNeun, "과": i18n.KoGwaWa, "와": i18n.KoGwaWa}
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, cfg.Location)
+	seen := 0
+	for _, job := range cfg.Jobs {
+		if job.Language != "ko" {
+			t.Fatalf("%s: language %q, want the default ko", job.Name, job.Language)
+		}
+		job.Formats = []string{"md"}
+		r := &Runner{Config: cfg, Source: mustSource(t, cfg), Analyzers: an, Renderers: Renderers(), Now: func() time.Time { return at }}
+		res := r.Run(context.Background(), NewRun(job, at))
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		for _, m := range gluedParticle.FindAllStringSubmatch(string(res.Artifacts[0].Data), -1) {
+			seen++
+			if want := families[m[2]].After(m[1]); want != m[2] {
+				t.Errorf("%s: %q: want %s%s", job.Name, m[0], m[1], want)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no particle after a number in the Korean demo reports: the test reads nothing")
 	}
 }

@@ -391,16 +391,19 @@ func round(v float64, dec int) float64 {
 func (a *run) explain(r *row) string {
 	lt := r.Tests[r.Lead]
 	var parts []string
+	// The Korean particles follow the values' sounds (p50이, p95가;
+	// 5,003으로, 5,009로): the last two arguments, which English ignores.
+	stat, cur := statNames[r.Lead], fmtValue(lt.Cur, r.Def.Unit)
 	if math.IsNaN(lt.Noise) {
 		parts = append(parts, a.t(i18n.Text{
-			En: "%s moved from %s to %s (%s%%); fewer than %d earlier days had data, so it was held to twice the minimum change instead of the day-to-day variability.",
-			Ko: "%s가 %s에서 %s로 변했습니다(%s%%). 이전 일별 데이터가 %d일 미만이라 일별 변동폭 대신 최소 변화율의 두 배를 기준으로 판정했습니다.",
-		}, statNames[r.Lead], fmtValue(lt.Prev, r.Def.Unit), fmtValue(lt.Cur, r.Def.Unit), pctText(lt.Pct), minSlices))
+			En: "%[1]s moved from %[2]s to %[3]s (%[4]s%%); fewer than %[5]d earlier days had data, so it was held to twice the minimum change instead of the day-to-day variability.",
+			Ko: "%[1]s%[6]s %[2]s에서 %[3]s%[7]s 변했습니다(%[4]s%%). 이전 일별 데이터가 %[5]d일 미만이라 일별 변동폭 대신 최소 변화율의 두 배를 기준으로 판정했습니다.",
+		}, stat, fmtValue(lt.Prev, r.Def.Unit), cur, pctText(lt.Pct), minSlices, i18n.KoIGa.After(stat), i18n.KoRo.After(cur)))
 	} else {
 		parts = append(parts, a.t(i18n.Text{
-			En: "%s moved from %s to %s (%s%%), %.1f× its usual day-to-day variation (±%s over %d days).",
-			Ko: "%[1]s가 %[2]s에서 %[3]s로 변했습니다(%[4]s%%). 평소 일별 변동폭(±%[6]s, %[7]d일)의 %.1[5]f배입니다.",
-		}, statNames[r.Lead], fmtValue(lt.Prev, r.Def.Unit), fmtValue(lt.Cur, r.Def.Unit), pctText(lt.Pct), lt.Ratio, fmtValue(lt.Noise, r.Def.Unit), lt.Slices))
+			En: "%[1]s moved from %[2]s to %[3]s (%[4]s%%), %.1[5]f× its usual day-to-day variation (±%[6]s over %[7]d days).",
+			Ko: "%[1]s%[8]s %[2]s에서 %[3]s%[9]s 변했습니다(%[4]s%%). 평소 일별 변동폭(±%[6]s, %[7]d일)의 %.1[5]f배입니다.",
+		}, stat, fmtValue(lt.Prev, r.Def.Unit), cur, pctText(lt.Pct), lt.Ratio, fmtValue(lt.Noise, r.Def.Unit), lt.Slices, i18n.KoIGa.After(stat), i18n.KoRo.After(cur)))
 	}
 	p50s, p95s := r.Tests[p50], r.Tests[p95]
 	switch {

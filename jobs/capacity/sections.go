@@ -11,6 +11,7 @@ import (
 
 	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/i18n"
 )
 
 // Table row caps keep the Markdown readable; the JSON report counts the rest.
@@ -291,8 +292,9 @@ func (w *writer) groupsSection() {
 	}
 	sec.Tables = append(sec.Tables, t)
 	sec.Notes = append(sec.Notes, w.s(tx{
-		En: "A group's utilisation at each instant is the load of all its nodes over their combined capacity; the recommended count carries the p%g of that at a %.0f%% target (never fewer than %d nodes). A group is not scaled in while one of its nodes was above its CPU or memory limit over the last 24 hours.",
-		Ko: "그룹 사용률은 매 시점 전체 노드 부하를 전체 용량으로 나눈 값이며, 권장 노드 수는 그 p%g를 목표 %.0f%%로 감당하는 수입니다 (최소 %d대). 최근 24시간 CPU나 메모리 한도를 넘은 노드가 있으면 노드를 줄이지 않습니다."}, o.SizingPercentile, o.GroupTarget*100, o.GroupMinNodes))
+		En: "A group's utilisation at each instant is the load of all its nodes over their combined capacity; the recommended count carries the p%[1]g of that at a %.0[2]f%% target (never fewer than %[3]d nodes). A group is not scaled in while one of its nodes was above its CPU or memory limit over the last 24 hours.",
+		Ko: "그룹 사용률은 매 시점 전체 노드 부하를 전체 용량으로 나눈 값이며, 권장 노드 수는 그 %[4]s 목표 %.0[2]f%%로 감당하는 수입니다 (최소 %[3]d대). 최근 24시간 CPU나 메모리 한도를 넘은 노드가 있으면 노드를 줄이지 않습니다."}, o.SizingPercentile, o.GroupTarget*100, o.GroupMinNodes,
+		i18n.KoEulReul.Attach(fmt.Sprintf("p%g", o.SizingPercentile))))
 	w.rep.Sections = append(w.rep.Sections, sec)
 }
 
