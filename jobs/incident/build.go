@@ -709,7 +709,7 @@ func (a *run) alarmSection() {
 	}}
 	for _, tr := range a.alarmTrans {
 		t.Rows = append(t.Rows, []report.Cell{report.Time(tr.Time, a.in.Location, "15:04:05"), report.Text(offset(tr.Time, a.in.At, a.lang)),
-			report.Text(tr.Alarm), report.Text(string(tr.From)), report.Text(string(tr.To)), report.Text(shorten(tr.Reason, 200))})
+			report.Text(tr.Alarm), report.Text(string(tr.From)), report.Text(string(tr.To)), report.Text(shorten(textfmt.LocalReason(tr.Reason, a.in.Location), 200))})
 	}
 	s.Tables = append(s.Tables, t)
 }

@@ -443,3 +443,27 @@ func TestHostileSeriesValues(t *testing.T) {
 		t.Fatalf("hostile values changed the answer:\n%s", describeAll(cs))
 	}
 }
+
+// The alarm table shows CloudWatch's UTC datapoint times in the report's
+// zone, as the daily status does (textfmt.LocalReason).
+func TestAlarmReasonInReportZone(t *testing.T) {
+	s := seeded(t, 5)
+	// seeded's alarm: 05:15 UTC is 14:15 in Seoul; CloudWatch writes dd/MM/yy HH:mm:ss.
+	const reason = "Threshold Crossed: 1 out of the last 1 datapoints [85.0908 (24/11/26 05:15:00)] was greater than the threshold (80.0)."
+	s.data.AlarmHistory[len(s.data.AlarmHistory)-1].Reason = reason
+	r := analyzeOK(t, s.finish())
+	found := false
+	for _, row := range r.Table(TabAlarms).Rows {
+		for _, c := range row {
+			if strings.Contains(c.Text, "85.0908") {
+				found = true
+				if !strings.Contains(c.Text, "[85.0908 (11-24 14:15)]") || strings.Contains(c.Text, "05:15") {
+					t.Errorf("reason %q, want the datapoint at 11-24 14:15 (Asia/Seoul)", c.Text)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no alarm row with the reason")
+	}
+}

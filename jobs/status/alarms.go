@@ -167,7 +167,7 @@ func (a *run) alarms() {
 			}
 			firing.Rows = append(firing.Rows, []report.Cell{
 				report.Sev(sev, ""), report.Text(al.Name), report.Text(res), report.Text(rule(al)),
-				report.Time(since, loc, i18n.DateTime), durCell(dur, since, a.lang), report.Text(localReason(al.StateReason, loc)),
+				report.Time(since, loc, i18n.DateTime), durCell(dur, since, a.lang), report.Text(textfmt.LocalReason(al.StateReason, loc)),
 			})
 			a.add(a.firingFinding(al, inst, sev, since, dur, flaps))
 		case source.StateInsufficientData:
@@ -274,7 +274,7 @@ func (a *run) changeTable(sec *report.Section, changes []source.AlarmTransition)
 	for _, tr := range changes[start:] {
 		t.Rows = append(t.Rows, []report.Cell{
 			report.Time(tr.Time, loc, i18n.DateTime), report.Text(tr.Alarm),
-			stateCell(tr.From), stateCell(tr.To), report.Text(localReason(tr.Reason, loc)),
+			stateCell(tr.From), stateCell(tr.To), report.Text(textfmt.LocalReason(tr.Reason, loc)),
 		})
 	}
 	sec.Tables = append(sec.Tables, t)
@@ -345,7 +345,7 @@ func (a *run) firingFinding(al *source.Alarm, inst string, sev report.Severity, 
 	}
 	detail += ". "
 	if al.StateReason != "" {
-		detail += a.t(i18n.Text{En: "CloudWatch says: %s", Ko: "CloudWatch 사유: %s"}, textfmt.Clip(localReason(al.StateReason, a.in.Location), 300))
+		detail += a.t(i18n.Text{En: "CloudWatch says: %s", Ko: "CloudWatch 사유: %s"}, textfmt.Clip(textfmt.LocalReason(al.StateReason, a.in.Location), 300))
 	}
 	fresh := !since.IsZero() && !since.Before(a.in.Window.Start)
 	var rec string

@@ -1,4 +1,4 @@
-package status
+package textfmt
 
 import (
 	"regexp"
@@ -11,11 +11,13 @@ import (
 // UTC (the format CloudWatch documents for state reasons).
 var reasonTime = regexp.MustCompile(`\((\d{2})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})\)`)
 
-// localReason rewrites those timestamps in the report's time zone and in
-// the report's own layout ("(11-24 05:05)"), so a reason next to a local
-// "since" time does not read nine hours off. Anything that is not a valid
+// LocalReason rewrites the timestamps in an alarm's state reason (current
+// state or a history item) in the report's time zone and in the report's
+// own layout ("(11-24 05:05)"), so a reason next to a local time does not
+// read nine hours off. Every report that shows CloudWatch's reasons uses
+// it; the evidence keeps CloudWatch's text. Anything that is not a valid
 // date and time is left as CloudWatch wrote it.
-func localReason(reason string, loc *time.Location) string {
+func LocalReason(reason string, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
