@@ -70,7 +70,7 @@ func TestPageShape(t *testing.T) {
 	page, _ := renderHTML(t, doc(t, fixture.Options{Lang: "ko"}))
 	for _, want := range []string{
 		`<html lang="ko">`,
-		`<title>일일 상태 보고서: 경보 3건 발생: DMZ 웹 인스턴스 CPU 95%</title>`,
+		`<title>일일 상태 보고서: 알람 3건 발생: DMZ 웹 인스턴스 CPU 95%</title>`,
 		`<table class="meta">`, // the key/value block under the headline, without an empty header
 		`<span class="badge badge-red" style="background:#c62828;color:#ffffff">긴급</span>`, // a severity pill, coloured inline for email clients
 		`<span class="badge badge-yellow" style="background:#f2a900;color:#212529">중간</span>`,

@@ -74,10 +74,10 @@ func TestKoreanTextExtractsExactly(t *testing.T) {
 	b := renderPDF(t, doc(t, fixture.Options{Lang: "ko"}))
 	text := squash(pdftotext(t, b, false))
 	for _, want := range []string{
-		"경보 3건 발생: DMZ 웹 인스턴스 CPU 95%",                     // the headline
+		"알람 3건 발생: DMZ 웹 인스턴스 CPU 95%",                     // the headline
 		"일일 상태 보고서",                                        // the kind, on the cover
 		"2026-11-23 08:00 ~ 2026-11-24 08:00 (Asia/Seoul)", // the window in local time
-		"경보가 24시간 동안 7회 오르내렸습니다",                           // a finding in the findings table
+		"알람이 24시간 동안 7회 오르내렸습니다",                           // a finding in the findings table
 		"High-CPU-Usage-order-api-02",                      // alarm table contents
 		"legacy-reporting-01",
 		"java.lang.OutOfMemoryError: Java heap space", // log group table

@@ -29,7 +29,7 @@ func TestBadges(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"| a |\n|---|\n| 🔴 긴급 |\n", "pill:긴급"},
 		{"🟡 주의\n", "pill:주의"},
-		{"# 🔴 경보 3건 발생: DMZ 웹 인스턴스 CPU 95%\n", "dot:red"},
+		{"# 🔴 알람 3건 발생: DMZ 웹 인스턴스 CPU 95%\n", "dot:red"},
 		{"상태: 🟢 정상, 🟠 높음\n", "dot:green dot:orange"},
 		{"🔴 " + strings.Repeat("긴", 30) + "\n", "dot:red"}, // too long for a label
 		{"`🔴 in code`\n", ""},
