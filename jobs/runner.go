@@ -165,7 +165,9 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time, res
 		}
 	}
 	rep.GeneratedAt = now().UTC().Truncate(time.Second)
-	return rep, nil
+	// Times an analyzer laid out in local time (days, evidence) are UTC
+	// from here on, as every time NewRun gave it (report/utc.go).
+	return rep.InUTC(), nil
 }
 
 // Render produces the artifacts of rep in the given formats, in that order.

@@ -90,13 +90,11 @@ type Finding struct {
 }
 
 // MarshalJSON writes evidence as {} rather than null when empty so consumers
-// can index it without a nil check, and its times in UTC (utc.go).
+// can index it without a nil check.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	type plain Finding
 	if f.Evidence == nil {
 		f.Evidence = map[string]any{}
-	} else if ev, ok := utcEvidence(f.Evidence); ok {
-		f.Evidence = ev.(map[string]any)
 	}
 	return marshalPlain(plain(f))
 }

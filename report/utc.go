@@ -1,47 +1,140 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
 
 // Every time in the JSON report is UTC, written RFC 3339 with "Z",
 // whatever zone the value was computed in: the run instant can be written
-// "+09:00" or "Z", a calendar window is resolved at local midnight, a
-// snapshot replays CloudTrail's or a log's own offsets. Local time is for
-// the reader (Markdown, HTML, PDF) and is chosen there from Timezone; the
-// JSON is for machines, and the same instant must give the same bytes.
-// jobs.NewRun already hands UTC to sources and analyzers; the encoding here
-// makes the contract hold for whatever an analyzer derives in local time.
+// "+09:00" or "Z", a calendar window is resolved at local midnight, an
+// analyzer may lay out days in local time, a snapshot replays CloudTrail's
+// or a log's own offsets. Local time is for the reader (Markdown, HTML,
+// PDF, messages), chosen there from Timezone; the JSON is for machines, and
+// the same instant must give the same bytes. jobs.NewRun hands sources and
+// analyzers UTC, the runner keeps InUTC of what an analyzer returns, and
+// the JSON renderer encodes InUTC of what it is given.
+//
+// This is one walk rather than MarshalJSON methods on Window, Chart and
+// friends: encoding/json re-scans the output of every MarshalJSON, which
+// made encoding a report with large charts up to 80% slower.
 
-// MarshalJSON writes the report with generated_at in UTC.
-func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
-	r.GeneratedAt = r.GeneratedAt.UTC()
-	r.Window = r.Window.utc()
-	return marshalPlain(plain(r))
-}
-
-// MarshalJSON writes the window's bounds in UTC.
-func (w Window) MarshalJSON() ([]byte, error) {
-	type plain Window
-	return marshalPlain(plain(w.utc()))
-}
-
-func (w Window) utc() Window { return Window{Start: w.Start.UTC(), End: w.End.UTC()} }
-
-// MarshalJSON writes the chart's bounds, points, bins and spans in UTC. A
-// chart already in UTC (what the runner's analyzers produce) is written as
-// it is, without copying its points.
-func (c Chart) MarshalJSON() ([]byte, error) {
-	type plain Chart
-	if !c.inUTC() {
-		c = c.utc()
+// InUTC returns r with every time in UTC: generated_at, the window, chart
+// bounds, points, bins and spans, time cells, and evidence times (time
+// values, and text that is exactly an RFC 3339 time). r is returned as it
+// is, without allocating, when it is already in UTC; otherwise the result
+// is a copy that shares every part it did not need to change, and r is not
+// modified (the renderers that run after the JSON read the same report).
+func (r *Report) InUTC() *Report {
+	if r == nil || r.inUTC() {
+		return r
 	}
-	return marshalPlain(plain(c))
+	c := *r
+	c.GeneratedAt = c.GeneratedAt.UTC()
+	c.Window = Window{Start: c.Window.Start.UTC(), End: c.Window.End.UTC()}
+	if slices.ContainsFunc(c.Findings, func(f Finding) bool { return !evidenceInUTC(f.Evidence) }) {
+		c.Findings = slices.Clone(c.Findings)
+		for i := range c.Findings {
+			if ev, ok := utcEvidence(c.Findings[i].Evidence); ok {
+				c.Findings[i].Evidence = ev.(map[string]any)
+			}
+		}
+	}
+	c.Sections = slices.Clone(c.Sections)
+	for i := range c.Sections {
+		c.Sections[i] = c.Sections[i].utc()
+	}
+	return &c
 }
 
 func isUTC(t time.Time) bool { return t.Location() == time.UTC }
+
+func (r *Report) inUTC() bool {
+	if !isUTC(r.GeneratedAt) || !isUTC(r.Window.Start) || !isUTC(r.Window.End) {
+		return false
+	}
+	for _, f := range r.Findings {
+		if !evidenceInUTC(f.Evidence) {
+			return false
+		}
+	}
+	for i := range r.Sections {
+		if !r.Sections[i].inUTC() {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Section) inUTC() bool {
+	for _, f := range s.Facts {
+		if !f.Value.inUTC() {
+			return false
+		}
+	}
+	for _, t := range s.Tables {
+		for _, row := range t.Rows {
+			for _, c := range row {
+				if !c.inUTC() {
+					return false
+				}
+			}
+		}
+	}
+	for i := range s.Charts {
+		if !s.Charts[i].inUTC() {
+			return false
+		}
+	}
+	return true
+}
+
+// utc returns s with its times in UTC, copying only the parts that change.
+func (s Section) utc() Section {
+	if s.inUTC() {
+		return s
+	}
+	if slices.ContainsFunc(s.Facts, func(f Fact) bool { return !f.Value.inUTC() }) {
+		s.Facts = slices.Clone(s.Facts)
+		for i := range s.Facts {
+			s.Facts[i].Value = s.Facts[i].Value.utc()
+		}
+	}
+	s.Tables = slices.Clone(s.Tables)
+	for i, t := range s.Tables {
+		if !slices.ContainsFunc(t.Rows, func(row []Cell) bool { return slices.ContainsFunc(row, func(c Cell) bool { return !c.inUTC() }) }) {
+			continue
+		}
+		rows := make([][]Cell, len(t.Rows))
+		for j, row := range t.Rows {
+			rows[j] = slices.Clone(row)
+			for k := range rows[j] {
+				rows[j][k] = rows[j][k].utc()
+			}
+		}
+		s.Tables[i].Rows = rows
+	}
+	s.Charts = slices.Clone(s.Charts)
+	for i := range s.Charts {
+		if !s.Charts[i].inUTC() {
+			s.Charts[i] = s.Charts[i].utc()
+		}
+	}
+	return s
+}
+
+func (c Cell) inUTC() bool {
+	t, ok := c.Value.(time.Time)
+	return !ok || isUTC(t)
+}
+
+func (c Cell) utc() Cell {
+	if t, ok := c.Value.(time.Time); ok {
+		c.Value = t.UTC()
+	}
+	return c
+}
 
 func (c *Chart) inUTC() bool {
 	if !isUTC(c.Start) || !isUTC(c.End) {
@@ -70,19 +163,21 @@ func (c *Chart) inUTC() bool {
 }
 
 // utc returns a copy of c with every time in UTC; c's slices are not
-// touched (the renderers that run after the JSON read the same report).
+// touched.
 func (c Chart) utc() Chart {
 	c.Start, c.End = c.Start.UTC(), c.End.UTC()
-	series := make([]ChartSeries, len(c.Series))
-	for i, s := range c.Series {
-		pts := make([]ChartPoint, len(s.Points))
-		for j, p := range s.Points {
-			pts[j] = ChartPoint{T: p.T.UTC(), V: p.V}
-		}
-		s.Points = pts
-		series[i] = s
-	}
 	if c.Series != nil {
+		series := make([]ChartSeries, len(c.Series))
+		for i, s := range c.Series {
+			if s.Points != nil {
+				pts := make([]ChartPoint, len(s.Points))
+				for j, p := range s.Points {
+					pts[j] = ChartPoint{T: p.T.UTC(), V: p.V}
+				}
+				s.Points = pts
+			}
+			series[i] = s
+		}
 		c.Series = series
 	}
 	if c.Bins != nil {
@@ -95,18 +190,26 @@ func (c Chart) utc() Chart {
 	if c.Lanes != nil {
 		lanes := make([]Lane, len(c.Lanes))
 		for i, l := range c.Lanes {
-			spans := make([]Span, len(l.Spans))
-			for j, s := range l.Spans {
-				spans[j] = Span{Start: s.Start.UTC(), End: s.End.UTC(), State: s.State}
+			if l.Spans != nil {
+				spans := make([]Span, len(l.Spans))
+				for j, s := range l.Spans {
+					spans[j] = Span{Start: s.Start.UTC(), End: s.End.UTC(), State: s.State}
+				}
+				l.Spans = spans
 			}
-			if l.Spans == nil {
-				spans = nil
-			}
-			lanes[i] = Lane{Label: l.Label, Spans: spans}
+			lanes[i] = l
 		}
 		c.Lanes = lanes
 	}
 	return c
+}
+
+func evidenceInUTC(ev map[string]any) bool {
+	if ev == nil {
+		return true
+	}
+	_, changed := utcEvidence(ev)
+	return !changed
 }
 
 // utcEvidence returns v with every time in UTC: time.Time values, and
@@ -153,7 +256,7 @@ func utcEvidence(v any) (any, bool) {
 		for i, e := range x {
 			if u, ok := utcEvidence(e); ok {
 				if out == nil {
-					out = append([]any(nil), x...)
+					out = slices.Clone(x)
 				}
 				out[i] = u
 			}
@@ -166,7 +269,7 @@ func utcEvidence(v any) (any, bool) {
 		for i, e := range x {
 			if u, ok := utcEvidence(e); ok {
 				if out == nil {
-					out = append([]map[string]any(nil), x...)
+					out = slices.Clone(x)
 				}
 				out[i] = u.(map[string]any)
 			}
@@ -179,7 +282,7 @@ func utcEvidence(v any) (any, bool) {
 		for i, t := range x {
 			if !isUTC(t) {
 				if out == nil {
-					out = append([]time.Time(nil), x...)
+					out = slices.Clone(x)
 				}
 				out[i] = t.UTC()
 			}

@@ -78,7 +78,7 @@ func jsonTimes(t *testing.T, data []byte) []string {
 func TestJSONTimesAreUTC(t *testing.T) {
 	seoul := time.FixedZone("KST", 9*3600)
 	newYork := time.FixedZone("EST", -5*3600)
-	want, err := json.Marshal(utcReport(time.UTC))
+	want, err := json.Marshal(utcReport(time.UTC).InUTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestJSONTimesAreUTC(t *testing.T) {
 	}
 	for _, loc := range []*time.Location{seoul, newYork} {
 		r := utcReport(loc)
-		got, err := json.Marshal(r)
+		got, err := json.Marshal(r.InUTC())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestJSONTimesAreUTC(t *testing.T) {
 		if !strings.Contains(string(got), `"2026-11-24T06:30:00.000+09:00  INFO deploy`) {
 			t.Errorf("%s: the log line was changed: %s", loc, got)
 		}
-		// Encoding never changes the report the other renderers read.
+		// InUTC never changes the report the other renderers read.
 		if r.GeneratedAt.Location() != loc || r.Sections[0].Charts[0].Series[0].Points[0].T.Location() != loc ||
 			r.Sections[0].Charts[1].Bins[0].Start.Location() != loc || r.Findings[0].Evidence["time"].(time.Time).Location() != loc ||
 			r.Findings[0].Evidence["nested"].(map[string]any)["first"].(time.Time).Location() != loc {
@@ -132,7 +132,23 @@ func TestUTCTimeText(t *testing.T) {
 	}
 }
 
-// A report already in UTC is encoded without copying its chart points.
+// A report already in UTC is returned as it is, without allocating.
+func TestInUTCKeepsAUTCReport(t *testing.T) {
+	r := utcReport(time.UTC)
+	if r.InUTC() != r {
+		t.Error("InUTC copied a report already in UTC")
+	}
+	if n := testing.AllocsPerRun(100, func() { r.InUTC() }); n != 0 {
+		t.Errorf("InUTC of a UTC report: %v allocations", n)
+	}
+	// One time elsewhere is enough to make a copy.
+	r.Sections[0].Charts[1].Bins[0].End = r.Sections[0].Charts[1].Bins[0].End.In(time.FixedZone("KST", 9*3600))
+	if c := r.InUTC(); c == r || !isUTC(c.Sections[0].Charts[1].Bins[0].End) || isUTC(r.Sections[0].Charts[1].Bins[0].End) {
+		t.Error("InUTC did not copy and convert a report with one local time")
+	}
+}
+
+// Encoding a report (5,000 chart points) in UTC costs one walk.
 func BenchmarkMarshalUTCReport(b *testing.B) {
 	r := utcReport(time.UTC)
 	pts := make([]ChartPoint, 5000)
@@ -140,10 +156,21 @@ func BenchmarkMarshalUTCReport(b *testing.B) {
 		pts[i] = ChartPoint{T: r.Window.Start.Add(time.Duration(i) * time.Minute), V: float64(i)}
 	}
 	r.Sections[0].Charts[0].Series[0].Points = pts
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := json.Marshal(r); err != nil {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name string
+		r    *Report
+	}{{"utc", r}, {"local", func() *Report {
+		l := *r
+		l.GeneratedAt = l.GeneratedAt.In(time.FixedZone("KST", 9*3600))
+		return &l
+	}()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := json.Marshal(tc.r.InUTC()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -10,14 +10,16 @@ import (
 	"github.com/cwreport/cwreport/report/render"
 )
 
-// Encode writes r as indented JSON with a trailing newline. encoding/json
-// sorts map keys, so the same report always gives the same bytes.
+// Encode writes r as indented JSON with a trailing newline, every time in
+// UTC whatever zone it was computed in (report.InUTC; r is not modified).
+// encoding/json sorts map keys, so the same report always gives the same
+// bytes.
 func Encode(r *report.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	if err := enc.Encode(r.InUTC()); err != nil {
 		return nil, fmt.Errorf("encode report JSON: %w", err)
 	}
 	return buf.Bytes(), nil
