@@ -22,7 +22,29 @@ const (
 	RoleImage    = "image"
 	RolePack     = "pack"
 	RoleEvidence = "evidence"
+	// RoleEmail marks a rendering made for an email body, not for the
+	// archive: the report as an HTML fragment with inline styles and its
+	// charts as cid: images, and the same words as plain text
+	// (report/render/html.Email). It travels in deliver.Request.Bodies.
+	RoleEmail = "email"
 )
+
+// ChartContentID is the MIME Content-ID (without angle brackets) under which
+// a message carries the picture of the chart with the given id; an email
+// body refers to it as "cid:" + ChartContentID(id). Characters other than
+// ASCII letters, digits, '-', '.' and '_' become '-'.
+func ChartContentID(chartID string) string {
+	b := []byte("chart-")
+	for i := 0; i < len(chartID) && i < 64; i++ {
+		c := chartID[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
+			b = append(b, c)
+		} else {
+			b = append(b, '-')
+		}
+	}
+	return string(b) + "@cwreport"
+}
 
 // Summary is the part of a report that deliverers may show in a message
 // (Slack blocks, an email subject) without looking inside the artifacts.

@@ -92,12 +92,22 @@ func (rd Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
 	if rd.NoImages {
 		return arts, nil
 	}
+	imgs, err := pngs(doc.Base, charts)
+	if err != nil {
+		return nil, fmt.Errorf("render HTML: %w", err)
+	}
+	return append(arts, imgs...), nil
+}
+
+// pngs draws the charts as PNG artifacts named <base>-<chart id>.png.
+func pngs(base string, charts []*chart.Drawing) ([]report.Artifact, error) {
+	var arts []report.Artifact
 	for _, d := range charts {
 		img, err := chart.PNG(d, chart.PNGScale)
 		if err != nil {
-			return nil, fmt.Errorf("render HTML: %w", err)
+			return nil, err
 		}
-		arts = append(arts, report.Artifact{Name: doc.Base + "-" + FileSafe(d.ID) + ".png", Format: "png", ContentType: "image/png",
+		arts = append(arts, report.Artifact{Name: base + "-" + FileSafe(d.ID) + ".png", Format: "png", ContentType: "image/png",
 			Data: img, Role: report.RoleImage, ChartID: d.ID})
 	}
 	return arts, nil
