@@ -64,6 +64,11 @@ type Target struct {
 	// MaxSizeMB is the email size budget (1 to 40, default 10): a larger
 	// message carries the S3 link to the report instead of the attachment.
 	MaxSizeMB int `yaml:"max_size_mb"`
+	// Body is what the email's HTML body holds: report (default: the
+	// rendered report, charts inline, under a summary block with status,
+	// headline, top findings and links) or summary (the summary block and
+	// the charts only, for recipients who read the attached PDF).
+	Body string `yaml:"body"`
 
 	// Token is the Slack bot token (xoxb-...); set token or webhook_url.
 	Token Secret `yaml:"token"`
@@ -105,7 +110,7 @@ var reflectTypeOfTarget = reflect.TypeOf(Target{})
 var targetFields = map[string][]string{
 	"file":  {"dir"},
 	"s3":    {"bucket", "prefix", "region", "endpoint_url", "sse", "kms_key_id", "presign_expiry"},
-	"email": {"smtp", "ses", "from", "to", "cc", "bcc", "subject", "max_size_mb"},
+	"email": {"smtp", "ses", "from", "to", "cc", "bcc", "subject", "max_size_mb", "body"},
 	"slack": {"token", "channel", "webhook_url"},
 }
 
@@ -123,6 +128,9 @@ var SSEModes = []string{"AES256", "aws:kms", "none"}
 
 // SMTPTLSModes are the allowed smtp.tls values.
 var SMTPTLSModes = []string{"starttls", "tls", "none"}
+
+// EmailBodies are the allowed email body values; the first is the default.
+var EmailBodies = []string{"report", "summary"}
 
 // DefaultSubject is the email subject template unless a target sets one.
 const DefaultSubject = "[{{.Status}}] {{.KindName}} {{.Job}} {{.Period}}: {{.Headline}}"
@@ -215,6 +223,11 @@ func (v *validator) emailTarget(path string, t *Target) {
 		t.Subject = DefaultSubject
 	} else if err := CheckSubject(t.Subject); err != nil {
 		v.errorf(path+".subject", "%v; fields: %s (e.g. %q)", err, strings.Join(SubjectFields, ", "), DefaultSubject)
+	}
+	if t.Body == "" {
+		t.Body = EmailBodies[0]
+	} else if !slices.Contains(EmailBodies, t.Body) {
+		v.errorf(path+".body", "found %s; allowed: report (the rendered report in the message, under a summary) or summary (status, top findings and links only; the PDF attached either way)", v.found(path+".body", t.Body))
 	}
 	if t.MaxSizeMB == 0 {
 		t.MaxSizeMB = DefaultMaxSizeMB

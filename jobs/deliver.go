@@ -20,6 +20,9 @@ import (
 	"github.com/cwreport/cwreport/report/deliver/file"
 	"github.com/cwreport/cwreport/report/deliver/s3"
 	"github.com/cwreport/cwreport/report/deliver/slack"
+	"github.com/cwreport/cwreport/report/render"
+	"github.com/cwreport/cwreport/report/render/html"
+	"github.com/cwreport/cwreport/report/render/markdown"
 )
 
 // Deliverer sends a run's artifacts to the job's targets through one
@@ -59,6 +62,10 @@ func (d *Deliverer) Deliver(ctx context.Context, run Run, rep *report.Report, ar
 		top = 5
 	}
 	req := deliver.Request{RunKey: run.Key(), Summary: rep.Summarize(run.Period, top), Artifacts: arts}
+	var bodyErr error
+	if d.wantsReportBody(targets) {
+		req.Bodies, bodyErr = EmailBodies(rep, run.Base(), arts)
+	}
 	results := make([]deliver.Result, len(targets))
 	var entries []deliver.Entry
 	var idx []int
@@ -79,7 +86,45 @@ func (d *Deliverer) Deliver(ctx context.Context, run Run, rep *report.Report, ar
 	for j, r := range d.Pipeline.Deliver(ctx, req, entries) {
 		results[idx[j]] = r
 	}
+	if bodyErr != nil {
+		// The emails went out with the summary body; say why.
+		for i, name := range targets {
+			if t := d.Config.Targets[name]; t != nil && t.Type == "email" && t.Body != email.BodySummary && results[i].Warning == "" {
+				results[i].Warning = bodyErr.Error() + "; the email carries the summary instead"
+			}
+		}
+	}
 	return results
+}
+
+// wantsReportBody reports whether any of the targets is an email target
+// that sends the report as its body.
+func (d *Deliverer) wantsReportBody(targets []string) bool {
+	for _, name := range targets {
+		if t := d.Config.Targets[name]; t != nil && t.Type == "email" && t.Body != email.BodySummary {
+			return true
+		}
+	}
+	return false
+}
+
+// EmailBodies renders the report for an email body (html.Email: an HTML
+// fragment with inline styles and cid: pictures, and its plain text), from
+// the same Markdown the run's formats were rendered from. The chart
+// pictures are the run's own PNG artifacts when its formats include html;
+// otherwise they are drawn here, so a job with formats [pdf] still mails
+// the report with its charts. Nothing rendered here is archived.
+func EmailBodies(rep *report.Report, base string, arts []report.Artifact) ([]report.Artifact, error) {
+	md, err := markdown.Source(rep)
+	if err != nil {
+		return nil, fmt.Errorf("render the email body: %w", err)
+	}
+	have := slices.ContainsFunc(arts, func(a report.Artifact) bool { return a.Role == report.RoleImage && a.ChartID != "" })
+	bodies, err := html.Email{NoImages: have}.Render(&render.Document{Report: rep, Markdown: md, Base: base})
+	if err != nil {
+		return nil, fmt.Errorf("render the email body: %w", err)
+	}
+	return bodies, nil
 }
 
 func (d *Deliverer) entry(ctx context.Context, name string) (deliver.Entry, error) {
@@ -142,7 +187,7 @@ func OpenTarget(ctx context.Context, cfg *config.Config, name string) (deliver.E
 		default:
 			return e, fmt.Errorf("open target %s: set smtp or ses", name)
 		}
-		tgt, err := email.New(sender, email.Options{From: t.From, To: t.To, Cc: t.Cc, Bcc: t.Bcc, Subject: t.Subject, MaxSize: t.MaxSizeMB << 20})
+		tgt, err := email.New(sender, email.Options{From: t.From, To: t.To, Cc: t.Cc, Bcc: t.Bcc, Subject: t.Subject, MaxSize: t.MaxSizeMB << 20, Body: t.Body})
 		if err != nil {
 			return e, fmt.Errorf("open target %s: %w", name, err)
 		}

@@ -39,6 +39,12 @@ type Request struct {
 	Summary report.Summary
 	// Artifacts are the rendered files, in render order.
 	Artifacts []report.Artifact
+	// Bodies are renderings made only for message bodies, never archived
+	// (file and s3 targets ignore them): the report as an email body
+	// (report.RoleEmail: an HTML fragment and its plain text) and the chart
+	// pictures it shows when Artifacts lack them (a job without html in its
+	// formats). Empty unless a target asks for them.
+	Bodies []report.Artifact
 }
 
 // Delivery is one run going to one target. It lives across the attempts of

@@ -29,6 +29,8 @@ type message struct {
 	// Attachment is attached, linked or omitted (over the size budget
 	// without a link), or "" when the run had no PDF.
 	Attachment string
+	// Body is BodyReport or BodySummary: what the HTML body holds.
+	Body string
 }
 
 // Attachment states, also written as the "attachment" receipt.
@@ -38,41 +40,61 @@ const (
 	omitted  = "omitted"
 )
 
-// compose builds the message within the size budget: with the PDF attached
-// when it fits, otherwise with the S3 link to it (or a note that it was left
-// out), and without inline charts as a last resort.
+// plan is one way of composing the message; compose tries them from the
+// richest down until one fits the size budget.
+type plan struct {
+	body   string // BodyReport or BodySummary
+	state  string // attached, linked, omitted or ""
+	images bool   // inline chart pictures
+	// over is the size of the message with the report body, when that did
+	// not fit and the body fell back to the summary (0 otherwise).
+	over int
+}
+
+// compose builds the message within the size budget, trying in turn: the
+// report body with the PDF attached; the PDF replaced by its S3 link (or
+// left out with a note); the summary instead of the report body, with a
+// note; the summary without inline charts. If even that is larger than the
+// budget, it is sent as is: a relay's 552 is a clear answer.
 func (t *Target) compose(d *deliver.Delivery) (*message, error) {
 	pdf := d.Artifact(report.RoleReport, "pdf")
 	id, err := t.messageID(d.RunKey)
 	if err != nil {
 		return nil, err
 	}
-	state := ""
+	rb := t.reportBody(d)
+	p := plan{body: BodySummary, images: true}
 	if pdf != nil {
-		state = attached
+		p.state = attached
+	}
+	if rb != nil {
+		p.body = BodyReport
 	}
 	var raw []byte
-	try := func(images bool) (bool, error) {
-		raw, err = t.build(d, id, pdf, state, images)
+	try := func() (bool, error) {
+		raw, err = t.build(d, id, pdf, p, rb)
 		return err == nil && (t.opt.MaxSize <= 0 || len(raw) <= t.opt.MaxSize), err
 	}
-	fits, err := try(true)
-	if err == nil && !fits && state == attached {
-		state = omitted
+	fits, err := try()
+	if err == nil && !fits && p.state == attached {
+		p.state = omitted
 		if d.Link(pdf.Name) != "" {
-			state = linked
+			p.state = linked
 		}
-		fits, err = try(true)
+		fits, err = try()
+	}
+	if err == nil && !fits && p.body == BodyReport {
+		p.body, p.over = BodySummary, len(raw)
+		fits, err = try()
 	}
 	if err == nil && !fits {
-		// Still over: the charts go too. If even the text is larger than
-		// the budget, it is sent as is: a relay's 552 is a clear answer.
-		_, err = try(false)
+		p.images = false
+		_, err = try()
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &message{Raw: raw, MessageID: id, Attachment: state}, nil
+	return &message{Raw: raw, MessageID: id, Attachment: p.state, Body: p.body}, nil
 }
 
 func (t *Target) messageID(runKey string) (string, error) {
@@ -97,7 +119,7 @@ func token(s string) string {
 	}, s)
 }
 
-func (t *Target) build(d *deliver.Delivery, id string, pdf *report.Artifact, state string, images bool) ([]byte, error) {
+func (t *Target) build(d *deliver.Delivery, id string, pdf *report.Artifact, p plan, rb *reportBody) ([]byte, error) {
 	var b bytes.Buffer
 	subject, err := t.subject(d.Summary)
 	if err != nil {
@@ -120,12 +142,12 @@ func (t *Target) build(d *deliver.Delivery, id string, pdf *report.Artifact, sta
 		}
 	}
 	var imgs []report.Artifact
-	if images {
-		for _, a := range d.Artifacts {
-			if a.Role == report.RoleImage {
-				imgs = append(imgs, a)
-			}
-		}
+	switch {
+	case !p.images:
+	case p.body == BodyReport:
+		imgs = rb.images
+	default:
+		imgs = images(d)
 	}
 	mixed := multipart.NewWriter(&b)
 	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\n", mixed.Boundary())
@@ -134,7 +156,7 @@ func (t *Target) build(d *deliver.Delivery, id string, pdf *report.Artifact, sta
 	if err != nil {
 		return nil, err
 	}
-	plain, html := t.bodies(d, pdf, state, imgs)
+	plain, html := t.bodies(d, pdf, p, rb, imgs)
 	if err := textPart(alt, "text/plain; charset=utf-8", plain); err != nil {
 		return nil, err
 	}
@@ -167,7 +189,7 @@ func (t *Target) build(d *deliver.Delivery, id string, pdf *report.Artifact, sta
 	if err := alt.Close(); err != nil {
 		return nil, err
 	}
-	if state == attached {
+	if p.state == attached {
 		hdr := textproto.MIMEHeader{}
 		hdr.Set("Content-Type", mime.FormatMediaType(contentType(*pdf), map[string]string{"name": pdf.Name}))
 		hdr.Set("Content-Transfer-Encoding", "base64")
@@ -189,7 +211,14 @@ func contentType(a report.Artifact) string {
 	return "application/octet-stream"
 }
 
-func cid(a report.Artifact) string { return token(a.Name) + "@cwreport" }
+// cid is the Content-ID of an inline picture: report.ChartContentID for a
+// chart, which is what the report's email body refers to.
+func cid(a report.Artifact) string {
+	if a.ChartID != "" {
+		return report.ChartContentID(a.ChartID)
+	}
+	return token(a.Name) + "@cwreport"
+}
 
 // nested opens a multipart child part of the given type in w.
 func nested(w *multipart.Writer, typ string) (*multipart.Writer, error) {
@@ -207,19 +236,42 @@ func nested(w *multipart.Writer, typ string) (*multipart.Writer, error) {
 	return out, nil
 }
 
+// textPart writes text with CRLF line ends in the smaller of two
+// encodings: quoted-printable for mostly ASCII text (English, HTML markup),
+// base64 for mostly Korean text, which quoted-printable would triple.
 func textPart(w *multipart.Writer, typ, text string) error {
+	text = strings.ReplaceAll(text, "\n", "\r\n")
 	hdr := textproto.MIMEHeader{}
 	hdr.Set("Content-Type", typ)
+	if qpSize(text) > (len(text)+2)/3*4*78/76 {
+		hdr.Set("Content-Transfer-Encoding", "base64")
+		return base64Part(w, hdr, []byte(text))
+	}
 	hdr.Set("Content-Transfer-Encoding", "quoted-printable")
 	pw, err := w.CreatePart(hdr)
 	if err != nil {
 		return err
 	}
 	qp := quotedprintable.NewWriter(pw)
-	if _, err := io.WriteString(qp, strings.ReplaceAll(text, "\n", "\r\n")); err != nil {
+	if _, err := io.WriteString(qp, text); err != nil {
 		return err
 	}
 	return qp.Close()
+}
+
+// qpSize estimates the quoted-printable size of s: one byte per printable
+// ASCII byte or line end, three per other byte, three per soft break.
+func qpSize(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= ' ' && c <= '~' && c != '=' || c == '\r' || c == '\n' {
+			n++
+		} else {
+			n += 3
+		}
+	}
+	return n + n/75*3
 }
 
 func base64Part(w *multipart.Writer, hdr textproto.MIMEHeader, data []byte) error {
@@ -294,79 +346,6 @@ func writeHeader(b *bytes.Buffer, key, value string) {
 		col += 1 + len(w)
 	}
 	b.WriteString("\r\n")
-}
-
-// bodies renders the plain-text and HTML bodies. Every value from the run
-// goes through report/internal/escape: Clean for text, HTML for markup.
-func (t *Target) bodies(d *deliver.Delivery, pdf *report.Artifact, state string, imgs []report.Artifact) (string, string) {
-	s := d.Summary
-	lang := s.Language
-	var p, h strings.Builder
-	title := deliver.Title(s)
-	p.WriteString(escape.Clean(title, 200) + "\n\n")
-	h.WriteString(`<!doctype html><html><head><meta charset="utf-8"><title>` + escape.HTML(title, 200) + "</title></head>\n")
-	h.WriteString(`<body style="font-family:-apple-system,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic',sans-serif;max-width:720px">` + "\n")
-	h.WriteString(`<h2 style="margin:0 0 8px">` + escape.HTML(title, 200) + "</h2>\n")
-	if s.Headline != "" {
-		p.WriteString(escape.Clean(s.Headline, 500) + "\n")
-		h.WriteString("<p><strong>" + escape.HTML(s.Headline, 500) + "</strong></p>\n")
-	}
-	p.WriteString(deliver.TextWindow.In(lang) + ": " + deliver.WindowText(s) + "\n")
-	h.WriteString(`<p style="color:#555">` + escape.HTML(deliver.TextWindow.In(lang)+": "+deliver.WindowText(s), 200) + " · " + escape.HTML(deliver.TextFindings.F(lang, s.Findings), 80) + "</p>\n")
-
-	if len(s.Top) == 0 {
-		p.WriteString("\n" + deliver.TextNoFindings.In(lang) + "\n")
-		h.WriteString("<p>" + escape.HTML(deliver.TextNoFindings.In(lang), 100) + "</p>\n")
-	} else {
-		p.WriteString("\n" + deliver.TextTopFindings.In(lang) + ":\n")
-		h.WriteString("<h3>" + escape.HTML(deliver.TextTopFindings.In(lang), 100) + "</h3>\n<ul>\n")
-		for _, f := range s.Top {
-			sev := deliver.SeverityName(f.Severity, lang)
-			p.WriteString("- [" + sev + "] " + escape.Clean(deliver.FindingText(f), 300) + "\n")
-			h.WriteString("<li><strong>[" + escape.HTML(sev, 20) + "]</strong> " + escape.HTML(deliver.FindingText(f), 300) + "</li>\n")
-		}
-		h.WriteString("</ul>\n")
-		if more := s.Findings - len(s.Top); more > 0 {
-			p.WriteString(deliver.TextMore.F(lang, more) + "\n")
-			h.WriteString("<p>" + escape.HTML(deliver.TextMore.F(lang, more), 100) + "</p>\n")
-		}
-	}
-	if s.DataGaps > 0 {
-		p.WriteString("\n" + deliver.TextDataGaps.F(lang, s.DataGaps) + "\n")
-		h.WriteString(`<p style="color:#a60">` + escape.HTML(deliver.TextDataGaps.F(lang, s.DataGaps), 200) + "</p>\n")
-	}
-	for _, a := range imgs {
-		h.WriteString(`<p><img src="cid:` + escape.HTML(cid(a), 200) + `" alt="` + escape.HTML(a.ChartID, 80) + `" style="max-width:100%"></p>` + "\n")
-	}
-
-	switch state {
-	case attached:
-		p.WriteString("\n" + deliver.TextAttached.In(lang) + "\n")
-		h.WriteString("<p>" + escape.HTML(deliver.TextAttached.In(lang), 200) + "</p>\n")
-	case linked, omitted:
-		size, budget := deliver.FormatSize(len(pdf.Data)), deliver.FormatSize(t.opt.MaxSize)
-		note := deliver.TextOmitted.F(lang, size, budget)
-		if state == linked {
-			note = deliver.TextLinkedNoExp.F(lang, size, budget)
-			if exp, ok := deliver.LinkExpiry(d.Link(pdf.Name)); ok {
-				note = deliver.TextLinked.F(lang, size, budget, exp.In(deliver.CoverDate(s).Location()).Format("2006-01-02 15:04 MST"))
-			}
-		}
-		p.WriteString("\n" + note + "\n")
-		h.WriteString("<p>" + escape.HTML(note, 400) + "</p>\n")
-	}
-	if links := linkList(d); len(links) > 0 {
-		p.WriteString("\n" + deliver.TextLinks.In(lang) + ":\n")
-		h.WriteString("<p>" + escape.HTML(deliver.TextLinks.In(lang), 40) + ":</p>\n<ul>\n")
-		for _, l := range links {
-			p.WriteString("- " + l.name + ": " + l.url + "\n")
-			h.WriteString(`<li><a href="` + escape.HTML(l.url, 4000) + `">` + escape.HTML(l.name, 200) + "</a></li>\n")
-		}
-		h.WriteString("</ul>\n")
-	}
-	p.WriteString("\n-- \n" + deliver.TextGenerated.In(lang) + "\n")
-	h.WriteString(`<p style="color:#888;font-size:small">` + escape.HTML(deliver.TextGenerated.In(lang), 100) + "</p>\n</body></html>\n")
-	return p.String(), h.String()
 }
 
 type link struct{ name, url string }

@@ -1,8 +1,12 @@
-// Package email sends a run's summary as an email: an HTML body with the
-// charts as inline images (multipart/related), a plain-text alternative, and
-// the PDF attached, or linked from S3 when the message would exceed the size
-// budget. It sends through an SMTP relay (STARTTLS or implicit TLS, AUTH) or
-// as a raw message through Amazon SES v2.
+// Package email sends a run as an email: the rendered report as the HTML
+// body (the email variant of report/render/html, charts as inline images by
+// Content-ID, multipart/related) under a summary block (status, headline,
+// top findings, links), a plain-text alternative, and the PDF attached, or
+// linked from S3 when the message would exceed the size budget. Without the
+// email rendering in the delivery (body: summary, or none was made), or when
+// even the linked report is over budget, the body is the summary alone. It
+// sends through an SMTP relay (STARTTLS or implicit TLS, AUTH) or as a raw
+// message through Amazon SES v2.
 //
 // Header injection is impossible by construction: addresses are parsed and
 // re-formatted, every other header value comes from config or is cleaned by
@@ -31,6 +35,10 @@ type Options struct {
 	Subject string
 	// MaxSize is the size budget in bytes; 0 means no budget.
 	MaxSize int
+	// Body is BodyReport (default: the rendered report under a summary
+	// block, when the delivery carries its email rendering) or BodySummary
+	// (the summary block and the charts only).
+	Body string
 	// Now stamps the Date header; nil means time.Now.
 	Now func() time.Time
 }
@@ -80,6 +88,13 @@ func New(send Sender, opt Options) (*Target, error) {
 	if len(t.envelopeRcpt) == 0 {
 		return nil, fmt.Errorf("email: no recipients")
 	}
+	switch opt.Body {
+	case "":
+		t.opt.Body = BodyReport
+	case BodyReport, BodySummary:
+	default:
+		return nil, fmt.Errorf("email body %q: use %s (the rendered report) or %s (status, top findings and links)", opt.Body, BodyReport, BodySummary)
+	}
 	subject := opt.Subject
 	if subject == "" {
 		subject = DefaultSubject
@@ -90,13 +105,20 @@ func New(send Sender, opt Options) (*Target, error) {
 	return t, nil
 }
 
+// Body choices (Options.Body, the "body" receipt).
+const (
+	BodyReport  = "report"
+	BodySummary = "summary"
+)
+
 // DefaultSubject matches config.DefaultSubject.
 const DefaultSubject = "[{{.Status}}] {{.KindName}} {{.Job}} {{.Period}}: {{.Headline}}"
 
 // Deliver composes and sends once. Receipts: "message_id" (the Message-ID
-// header), the sender's id ("smtp_response" or "ses_message_id") and
-// "attachment" (attached, linked, omitted). A delivery that already has a
-// message id was sent: it is not sent again.
+// header), the sender's id ("smtp_response" or "ses_message_id"),
+// "attachment" (attached, linked, omitted), "body" (report or summary) and
+// "size" (bytes). A delivery that already has a message id was sent: it is
+// not sent again.
 func (t *Target) Deliver(ctx context.Context, d *deliver.Delivery) error {
 	if d.Receipt(t.send.Receipt()) != "" {
 		return nil
@@ -117,6 +139,7 @@ func (t *Target) Deliver(ctx context.Context, d *deliver.Delivery) error {
 	if msg.Attachment != "" {
 		d.SetReceipt("attachment", msg.Attachment)
 	}
+	d.SetReceipt("body", msg.Body)
 	d.SetReceipt("size", fmt.Sprint(len(msg.Raw)))
 	return nil
 }
