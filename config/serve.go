@@ -12,6 +12,15 @@ type History struct {
 	// kept until every target has them) is the directory spool beside it.
 	// One serve per file: put it on a persistent volume.
 	Path string `yaml:"path"`
+	// Retain is how long serve keeps the records of a period (its runs,
+	// deliveries and notices), counted from the period's last record;
+	// default 90d, at least 1d. serve prunes at start and daily, and never
+	// prunes the latest period of a job nor a period it may still resume
+	// (a target still owed the report). The spool of a period given up
+	// (resume limit reached, or past the catch-up policy) is removed then
+	// and recorded in history as abandoned; the spool of a job without
+	// targets (its only copy of the reports) goes when its period is pruned.
+	Retain Duration `yaml:"retain"`
 }
 
 // Server configures `cwreport serve`.
@@ -38,7 +47,9 @@ type Server struct {
 
 // Lease makes several replicas run each period once: a replica runs a period
 // only after creating the lease object with an S3 conditional write
-// (If-None-Match: *).
+// (If-None-Match: *). A lease expires: a replica that died holding it is
+// taken over by another after the expiry, with a conditional write on the
+// lease object's ETag (If-Match), so exactly one replica takes it.
 type Lease struct {
 	// Bucket holds the lease objects.
 	Bucket string `yaml:"bucket"`
@@ -47,6 +58,11 @@ type Lease struct {
 	Region string `yaml:"region"`
 	// EndpointURL points the S3 client at an emulator.
 	EndpointURL string `yaml:"endpoint_url"`
+	// Margin is added to a job's timeout to make its lease's lifetime; the
+	// holder renews it while it runs and checks it right before delivering.
+	// Default 5m, at least 30s: keep it above the clock difference between
+	// replicas and the time an S3 request may take.
+	Margin Duration `yaml:"margin"`
 }
 
 // CatchUp says what serve does about fire times missed while it was down.
@@ -83,6 +99,12 @@ func (v *validator) serve(c *Config) {
 	if c.Lease != nil && c.Lease.Bucket == "" {
 		v.errorf("lease.bucket", "missing; a lease needs the S3 bucket that holds the lease objects")
 	}
+	if c.Lease != nil && c.Lease.Margin.IsSet() && c.Lease.Margin.Duration < 30*time.Second {
+		v.errorf("lease.margin", "found %q; expected a duration of at least 30s such as 5m (it must cover the clock difference between replicas)", c.Lease.Margin.Raw)
+	}
+	if c.History.Retain.IsSet() && c.History.Retain.Duration < 24*time.Hour {
+		v.errorf("history.retain", "found %q; expected a duration of at least 1d such as 90d", c.History.Retain.Raw)
+	}
 }
 
 func (v *validator) catchUp(path string, j *Job) {
@@ -103,6 +125,9 @@ func serveDefaults(c *Config) {
 	if c.History.Path == "" {
 		c.History.Path = "cwreport-history.db"
 	}
+	if !c.History.Retain.IsSet() {
+		c.History.Retain.Duration = 90 * 24 * time.Hour
+	}
 	if c.Server.Listen == "" {
 		c.Server.Listen = ":9108"
 	}
@@ -117,6 +142,9 @@ func serveDefaults(c *Config) {
 	}
 	if c.Lease != nil && c.Lease.Prefix == "" {
 		c.Lease.Prefix = "cwreport/leases/"
+	}
+	if c.Lease != nil && !c.Lease.Margin.IsSet() {
+		c.Lease.Margin.Duration = 5 * time.Minute
 	}
 	for _, j := range c.Jobs {
 		if j == nil {

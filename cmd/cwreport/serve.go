@@ -110,21 +110,20 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 	}
 	x := schedule.NewExecutor(runner, jobs.NewDeliverer(cfg), store, cfg.History.Path)
 	x.Log, x.Replica, x.Metrics = log, replica, schedule.NewMetrics()
-	wrappers := []schedule.Wrapper{schedule.Recover(), schedule.SkipIfRunning()}
+	x.RetryInterval, x.Retain = cfg.Server.RetryInterval.Duration, cfg.History.Retain.Duration
 	if cfg.Lease != nil {
 		l, err := lease.Open(setup, cfg.Lease, cfg.Source.Region)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cwreport serve: %v\n", err)
 			return 1
 		}
-		x.Locker = l
-		wrappers = append(wrappers, schedule.Lock(l, replica, schedule.RunKey))
+		x.Locker, x.LeaseMargin = l, cfg.Lease.Margin.Duration
 	}
-	wrappers = append(wrappers, schedule.Timeout())
 	d := &schedule.Daemon{
-		Jobs: cfg.Jobs, Task: schedule.Chain(x.Run, wrappers...), Clock: schedule.RealClock{},
+		Jobs: cfg.Jobs, Task: schedule.Chain(x.Run, schedule.Recover(), schedule.SkipIfRunning(), schedule.Timeout()), Clock: schedule.RealClock{},
 		Recorder: x, Deadline: x.Deadline, Log: log, ShutdownTimeout: cfg.Server.ShutdownTimeout.Duration,
 		RetryEvery: cfg.Server.RetryInterval.Duration,
+		Maintain:   func(ctx context.Context) { x.Maintain(ctx, cfg.Jobs) },
 	}
 
 	var stopping atomic.Bool
@@ -155,7 +154,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config) int {
 		}
 		log.Info("scheduled", attrs...)
 	}
-	log.Info("serving", "replica", replica, "history", cfg.History.Path, "spool", x.Spool.Dir, "lease", cfg.Lease != nil, "shutdown_timeout", cfg.Server.ShutdownTimeout.Duration)
+	log.Info("serving", "replica", replica, "history", cfg.History.Path, "retain", cfg.History.Retain.Duration, "spool", x.Spool.Dir, "lease", cfg.Lease != nil, "shutdown_timeout", cfg.Server.ShutdownTimeout.Duration)
 
 	go func() { <-ctx.Done(); stopping.Store(true) }()
 	if err := d.Run(ctx); err != nil {

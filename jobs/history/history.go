@@ -28,8 +28,17 @@ const (
 	StatusFailed      = "failed"
 	StatusSkipped     = "skipped" // e.g. the previous run was still going
 	StatusInterrupted = "interrupted"
-	// StatusLeased: another replica holds the period's lease and runs it.
+	// StatusLeased: another replica holds the period's lease and runs it
+	// (or did, and its lease has not expired yet); serve revisits the
+	// period and takes it over once the lease expires.
 	StatusLeased = "leased"
+	// StatusElsewhere: another replica finished the period (every target
+	// has it), as its lease says; nothing is left to do here.
+	StatusElsewhere = "elsewhere"
+	// StatusAbandoned marks a period serve gave up on (resume limit
+	// reached, past the catch-up policy, or its job removed) while a target
+	// still lacked it; its spool was removed. Trigger "retention".
+	StatusAbandoned = "abandoned"
 )
 
 // Triggers: what made a run start.
@@ -43,6 +52,9 @@ const (
 	// TriggerDeadline records a "report missing" notice: its run key is the
 	// period's key + "/missing", and its status says how the notice went.
 	TriggerDeadline = "deadline"
+	// TriggerRetention records history's own upkeep: a period abandoned
+	// and its spool removed.
+	TriggerRetention = "retention"
 )
 
 // Delivery statuses.
@@ -355,7 +367,7 @@ func (s *Store) Recent(ctx context.Context, job string, limit int) ([]Run, error
 	// it). Skipped fires delivered nothing.
 	byKey := map[string][]int{} // indexes into runs, newest first
 	for i, r := range runs {
-		if r.Status != StatusSkipped && r.Status != StatusLeased {
+		if r.Status != StatusSkipped && r.Status != StatusLeased && r.Status != StatusElsewhere && r.Status != StatusAbandoned {
 			byKey[r.Key] = append(byKey[r.Key], i)
 		}
 	}
@@ -424,8 +436,13 @@ type Period struct {
 	// (of the first fire when all were skipped).
 	ScheduledAt time.Time
 	// Status is the latest run's status, skips aside ("" when every fire
-	// of the period was skipped; leased when another replica holds it).
+	// of the period was skipped); leased when another replica held the
+	// period's lease at the latest fire, elsewhere when another replica
+	// finished it.
 	Status string
+	// Abandoned: serve gave up on the period after its latest run (see
+	// StatusAbandoned).
+	Abandoned bool
 	// Completed: some run produced the report (ok or degraded).
 	Completed bool
 	// Delivered holds the targets that have the report; Failed those whose
@@ -450,6 +467,10 @@ func (p Period) Missing(targets []string) []string {
 // notSkipped lists the statuses of runs that did something.
 const notSkipped = `('` + StatusRunning + `','` + StatusOK + `','` + StatusDegraded + `','` + StatusFailed + `','` + StatusInterrupted + `')`
 
+// decisive lists the statuses that say where a period stands: the runs
+// that did something, and what the lease said of another replica.
+const decisive = `('` + StatusRunning + `','` + StatusOK + `','` + StatusDegraded + `','` + StatusFailed + `','` + StatusInterrupted + `','` + StatusLeased + `','` + StatusElsewhere + `')`
+
 // PeriodOf returns the state of one run key; a key never seen has the zero
 // state (with Key set). Its cost does not grow with the number of skipped
 // fires of the period (a schedule firing every second records one an
@@ -458,7 +479,8 @@ func (s *Store) PeriodOf(ctx context.Context, key string) (Period, error) {
 	p := Period{Key: key, Delivered: map[string]bool{}, Failed: map[string]bool{}}
 	fail := func(err error) (Period, error) { return p, fmt.Errorf("read period %s: %w", key, err) }
 	var status, sched string
-	err := s.db.QueryRowContext(ctx, `SELECT status, scheduled_at FROM runs WHERE run_key = ? AND trigger <> ? AND status IN `+notSkipped+` ORDER BY id DESC LIMIT 1`, key, TriggerDeadline).Scan(&status, &sched)
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, status, scheduled_at FROM runs WHERE run_key = ? AND trigger <> ? AND status IN `+decisive+` ORDER BY id DESC LIMIT 1`, key, TriggerDeadline).Scan(&id, &status, &sched)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var first sql.NullString
@@ -466,62 +488,67 @@ func (s *Store) PeriodOf(ctx context.Context, key string) (Period, error) {
 			return fail(err)
 		}
 		p.ScheduledAt = parseTime(first.String)
-		var leased bool
-		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE run_key = ? AND status = ?)`, key, StatusLeased).Scan(&leased); err != nil {
-			return fail(err)
-		}
-		if leased {
-			p.Status = StatusLeased
-		}
-		return p, nil
 	case err != nil:
 		return fail(err)
+	default:
+		p.Status, p.ScheduledAt = status, parseTime(sched)
 	}
-	p.Status, p.ScheduledAt = status, parseTime(sched)
 	err = s.db.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM runs WHERE run_key = ? AND trigger <> ? AND status IN (?, ?)),
-		(SELECT COUNT(*) FROM runs WHERE run_key = ? AND trigger = ? AND status IN `+notSkipped+`)`,
-		key, TriggerDeadline, StatusOK, StatusDegraded, key, TriggerResume).Scan(&p.Completed, &p.Resumes)
+		(SELECT COUNT(*) FROM runs WHERE run_key = ? AND trigger = ? AND status IN `+notSkipped+`),
+		EXISTS (SELECT 1 FROM runs WHERE run_key = ? AND status = ? AND id > ?)`,
+		key, TriggerDeadline, StatusOK, StatusDegraded, key, TriggerResume, key, StatusAbandoned, id).Scan(&p.Completed, &p.Resumes, &p.Abandoned)
 	if err != nil {
 		return fail(err)
 	}
+	if err := s.deliveryState(ctx, key, p.Delivered, p.Failed); err != nil {
+		return fail(err)
+	}
+	return p, nil
+}
+
+// deliveryState fills the targets that have key and those whose every
+// delivery of it failed.
+func (s *Store) deliveryState(ctx context.Context, key string, delivered, failed map[string]bool) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT target, status FROM deliveries WHERE run_key = ?`, key)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var target, st string
 		if err := rows.Scan(&target, &st); err != nil {
-			return fail(err)
+			return err
 		}
 		if st == DeliveryOK {
-			p.Delivered[target] = true
+			delivered[target] = true
 		} else {
-			p.Failed[target] = true
+			failed[target] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fail(err)
+		return err
 	}
-	for t := range p.Delivered {
-		delete(p.Failed, t)
+	for t := range delivered {
+		delete(failed, t)
 	}
-	return p, nil
+	return nil
 }
 
 // Unfinished returns the periods of job scheduled at or after since that
-// were interrupted or whose delivery failed for a target that never got
-// them, oldest first. Targets added to a job later are not owed its
-// earlier periods.
+// were interrupted, whose delivery failed for a target that never got
+// them, or whose lease another replica held at the latest fire (it may
+// have died), oldest first; not those abandoned or finished elsewhere.
+// Targets added to a job later are not owed its earlier periods.
 func (s *Store) Unfinished(ctx context.Context, job string, since time.Time) ([]Period, error) {
-	// Candidates: keys with an interrupted run, and keys with a failed
-	// delivery (deliveries are keyed "job/period": a range of the index).
+	// Candidates: keys with an interrupted or leased run, and keys with a
+	// failed delivery (deliveries are keyed "job/period": a range of the
+	// index).
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT run_key FROM runs WHERE job = ? AND scheduled_at >= ? AND status = ? AND trigger <> ?
+		SELECT run_key FROM runs WHERE job = ? AND scheduled_at >= ? AND status IN (?, ?) AND trigger <> ?
 		UNION
 		SELECT run_key FROM deliveries WHERE run_key >= ? AND run_key < ? AND status = ?`,
-		job, fmtTime(since), StatusInterrupted, TriggerDeadline, job+"/", job+"0", DeliveryFailed)
+		job, fmtTime(since), StatusInterrupted, StatusLeased, TriggerDeadline, job+"/", job+"0", DeliveryFailed)
 	if err != nil {
 		return nil, fmt.Errorf("read unfinished periods of %s: %w", job, err)
 	}
@@ -547,10 +574,10 @@ func (s *Store) Unfinished(ctx context.Context, job string, since time.Time) ([]
 		if err != nil {
 			return nil, err
 		}
-		if p.ScheduledAt.Before(since) {
+		if p.ScheduledAt.Before(since) || p.Abandoned || p.Status == StatusElsewhere {
 			continue
 		}
-		if p.Status == StatusInterrupted || (p.Completed && len(p.Failed) > 0) {
+		if p.Status == StatusInterrupted || p.Status == StatusLeased || (p.Completed && len(p.Failed) > 0) {
 			out = append(out, p)
 		}
 	}

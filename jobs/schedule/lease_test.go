@@ -3,7 +3,11 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,17 +16,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sivchari/kumo"
 
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/jobs/schedule/lease"
+	"github.com/cwreport/cwreport/report/deliver"
 )
 
-// Two replicas with their own history share a lease bucket (kumo, which
-// honours If-None-Match: * as S3 does): the period runs and is delivered
-// once; the other replica records it as leased, and a later fire of the
-// same period on the first replica still finds its own lease.
-func TestReplicasRunAPeriodOnce(t *testing.T) {
+// leaseBucket makes a bucket for a test on a kumo server, which honours
+// If-None-Match: * and If-Match: <etag> on PutObject as S3 does.
+func leaseBucket(t *testing.T) (*s3.Client, string) {
+	t.Helper()
 	srv := kumo.NewServer()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
 		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
 	// kumo keeps its state per process, not per server.
@@ -30,14 +36,32 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	shared := t.TempDir() // both replicas deliver to the same directory
+	return client, bucket
+}
+
+// replicas makes one harness per name, each with its own history, sharing
+// the lease bucket and the report directory.
+func replicas(t *testing.T, yaml string, names ...string) ([]*harness, string) {
+	t.Helper()
+	client, bucket := leaseBucket(t)
+	shared := t.TempDir() // every replica delivers to the same directory
 	var hs []*harness
-	for _, name := range []string{"replica-a", "replica-b"} {
-		h := newHarness(t, t.TempDir(), strings.ReplaceAll(morningYAML, "$DIR/reports", shared))
+	for _, name := range names {
+		h := newHarness(t, t.TempDir(), strings.ReplaceAll(yaml, "$DIR/reports", shared))
 		h.replica = name
 		h.locker = &lease.S3{Client: client, Bucket: bucket, Prefix: "cwreport/leases/"}
 		hs = append(hs, h)
 	}
+	return hs, shared
+}
+
+// Two replicas with their own history share a lease bucket: the period
+// runs and is delivered once. The replica that comes second finds the
+// lease done and records the period as finished elsewhere; a later fire
+// of the same period on the first replica finds it done in its history
+// without asking S3.
+func TestReplicasRunAPeriodOnce(t *testing.T) {
+	hs, _ := replicas(t, morningYAML, "replica-a", "replica-b")
 	for _, h := range hs {
 		h.start(kst(t, 2026, 11, 24, 7, 59))
 		h.clock.waitFor(t, 1)
@@ -49,17 +73,160 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 		h.stop()
 	}
 	equal(t, "replica a", runs(t, hs[0].historyPath()), []string{"morning/2026-11-24 schedule ok", "morning/2026-11-24 schedule skipped"})
-	equal(t, "replica b", runs(t, hs[1].historyPath()), []string{"morning/2026-11-24 schedule leased"})
+	equal(t, "replica b", runs(t, hs[1].historyPath()), []string{"morning/2026-11-24 schedule elsewhere"})
 	equal(t, "deliveries by b", deliveries(t, hs[1].historyPath(), "morning/2026-11-24"), nil)
+}
+
+// A replica that stalls for good while it runs a period (frozen here in
+// the middle of rendering) keeps its lease until it expires: 08:00 + the
+// 15m timeout + the 5m margin. The other replicas revisit the period at
+// each retry interval: before the expiry it stays leased, after it exactly
+// one of the two takes it over and delivers. When the stalled replica comes
+// back, its check before delivering (a conditional write on the lease)
+// fails and it delivers nothing; its next fire of the period finds it
+// finished elsewhere and drops its spool.
+func TestDeadReplicaIsTakenOverAfterExpiry(t *testing.T) {
+	hs, shared := replicas(t, morningYAML, "replica-a", "replica-b", "replica-c")
+	a, b, c := hs[0], hs[1], hs[2]
+	frozen, thaw := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	a.progress = func() { once.Do(func() { close(frozen); <-thaw }) }
+	b.retryEvery, c.retryEvery = 10*time.Minute, 10*time.Minute
+
+	a.start(kst(t, 2026, 11, 24, 7, 59))
+	a.clock.waitFor(t, 1)
+	a.clock.advance(kst(t, 2026, 11, 24, 8, 0))
+	<-frozen // a holds the lease and stalls
+	for _, h := range []*harness{b, c} {
+		h.start(kst(t, 2026, 11, 24, 7, 59))
+		h.clock.waitFor(t, 2) // the schedule loop and the retry loop
+		h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	}
+	// Retry ticks at 08:09 and 08:19: a's lease runs to 08:20.
+	for _, at := range []time.Time{kst(t, 2026, 11, 24, 8, 9), kst(t, 2026, 11, 24, 8, 19)} {
+		for _, h := range []*harness{b, c} {
+			h.clock.waitFor(t, 2)
+			h.fireAt(at, 1)
+		}
+	}
+	for _, h := range []*harness{b, c} {
+		if ds := deliveries(t, h.historyPath(), "morning/2026-11-24"); len(ds) != 0 {
+			t.Fatalf("%s delivered before the lease expired: %v", h.replica, ds)
+		}
+	}
+	// 08:29: both find the lease expired and race for it.
+	for _, h := range []*harness{b, c} {
+		h.clock.waitFor(t, 2)
+		h.clock.advance(kst(t, 2026, 11, 24, 8, 29))
+	}
+	b.wait(1)
+	c.wait(1)
+	close(thaw)
+	a.wait(1)
+	a.clock.waitFor(t, 1)
+	a.fireAt(kst(t, 2026, 11, 24, 8, 30), 1)
+	for _, h := range hs {
+		h.stop()
+	}
+
+	var winner, loser *harness
+	for _, h := range []*harness{b, c} {
+		got := runs(t, h.historyPath())
+		switch last := got[len(got)-1]; last {
+		case "morning/2026-11-24 resume ok":
+			if winner != nil {
+				t.Fatalf("both replicas ran the period")
+			}
+			winner = h
+		case "morning/2026-11-24 resume leased", "morning/2026-11-24 resume elsewhere":
+			loser = h
+		default:
+			t.Fatalf("%s: %v", h.replica, got)
+		}
+	}
+	if winner == nil || loser == nil {
+		t.Fatal("no replica took the period over")
+	}
+	equal(t, "winner", runs(t, winner.historyPath()), []string{
+		"morning/2026-11-24 schedule leased",
+		"morning/2026-11-24 resume leased", // 08:09 and 08:19, one record
+		"morning/2026-11-24 resume ok",
+	})
+	equal(t, "winner's deliveries", deliveries(t, winner.historyPath(), "morning/2026-11-24"), []string{"files ok"})
+	equal(t, "loser's deliveries", deliveries(t, loser.historyPath(), "morning/2026-11-24"), nil)
+	equal(t, "stalled replica", runs(t, a.historyPath()), []string{"morning/2026-11-24 schedule leased", "morning/2026-11-24 schedule elsewhere"})
+	equal(t, "stalled replica's deliveries", deliveries(t, a.historyPath(), "morning/2026-11-24"), nil)
+	st, _ := history.Open(context.Background(), a.historyPath())
+	rs, _ := st.Recent(context.Background(), "", 10)
+	st.Close()
+	if want := fmt.Sprintf("not delivered: replica %q took over the lease on morning/2026-11-24", winner.replica); !strings.Contains(rs[1].Reason, want) {
+		t.Errorf("stalled replica's reason %q lacks %q", rs[1].Reason, want)
+	}
+	if _, err := os.Stat(filepath.Join(a.dir, "state", "spool", "morning", "2026-11-24")); !os.IsNotExist(err) {
+		t.Errorf("the stalled replica kept its spool after the period was finished elsewhere: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(shared, "morning", "2026", "11", "24", "*"))
+	if len(files) != 1 {
+		t.Errorf("report files %v", files)
+	}
+	b0 := leaseBody(t, winner.locker.(*lease.S3), "morning/2026-11-24")
+	for _, want := range []string{`"owner":"` + winner.replica + `"`, `"taken_from":"replica-a"`, `"done":true`, `"delivered":["files"]`} {
+		if !strings.Contains(b0, want) {
+			t.Errorf("lease lacks %s: %s", want, b0)
+		}
+	}
+}
+
+// A holder renews its lease while it runs; when a renewal finds that
+// another replica took the lease over (here: the holder's renewals stop
+// reaching S3 in time, as in a long network partition), the run is
+// cancelled and recorded as leased, not failed, and delivers nothing more.
+func TestLostLeaseStopsTheRun(t *testing.T) {
+	hs, _ := replicas(t, morningYAML, "replica-a", "replica-b")
+	a, b := hs[0], hs[1]
+	a.renewEvery = 20 * time.Millisecond
+	started := make(chan struct{})
+	a.open = func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {
+		e, err := jobs.OpenTarget(ctx, cfg, name)
+		e.Target = &blockingTarget{Target: e.Target, started: started}
+		return e, err
+	}
+	a.start(kst(t, 2026, 11, 24, 7, 59))
+	a.clock.waitFor(t, 1)
+	a.clock.advance(kst(t, 2026, 11, 24, 8, 0))
+	<-started // a renewed before delivering, and delivers (hangs)
+	// b's clock says the lease expired: b takes it over and delivers.
+	b.start(kst(t, 2026, 11, 24, 8, 21))
+	b.clock.waitFor(t, 1)
+	b.fireAt(kst(t, 2026, 11, 24, 8, 30), 1)
+	a.wait(1) // a's next renewal fails, its delivery is cancelled
+	a.stop()
+	b.stop()
+	equal(t, "a", runs(t, a.historyPath()), []string{"morning/2026-11-24 schedule leased"})
+	equal(t, "b", runs(t, b.historyPath()), []string{"morning/2026-11-24 schedule ok"})
+	st, _ := history.Open(context.Background(), a.historyPath())
+	rs, _ := st.Recent(context.Background(), "", 1)
+	st.Close()
+	if !strings.Contains(rs[0].Reason, `stopped: replica "replica-b" took over the lease on morning/2026-11-24`) {
+		t.Errorf("reason %q", rs[0].Reason)
+	}
+}
+
+func leaseBody(t *testing.T, l *lease.S3, key string) string {
+	t.Helper()
+	out, err := l.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key(key))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
 }
 
 // A lease that cannot be taken fails the fire (running anyway could
 // deliver twice), and history says why.
 func TestLeaseErrorIsRecorded(t *testing.T) {
-	srv := kumo.NewServer()
-	defer srv.Close()
-	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
-		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
+	client, _ := leaseBucket(t)
 	h := newHarness(t, t.TempDir(), morningYAML)
 	h.locker = &lease.S3{Client: client, Bucket: "no-such-bucket", Prefix: "cwreport/leases/"}
 	h.start(kst(t, 2026, 11, 24, 7, 59))

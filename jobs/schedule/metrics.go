@@ -25,6 +25,9 @@ type Metrics struct {
 	lastSuccess *prometheus.GaugeVec
 	running     *prometheus.GaugeVec
 	notices     *prometheus.CounterVec
+	abandons    *prometheus.CounterVec
+	prunedRuns  prometheus.Counter
+	prunedDels  prometheus.Counter
 }
 
 // NewMetrics registers serve's metrics, plus the Go runtime and process
@@ -34,7 +37,7 @@ func NewMetrics() *Metrics {
 		Registry: prometheus.NewRegistry(),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cwreport_runs_total",
-			Help: "Fires of a job by outcome: ok, degraded, failed, interrupted, skipped, leased (another replica runs the period).",
+			Help: "Fires of a job by outcome: ok, degraded, failed, interrupted, skipped, leased (another replica holds the period's lease), elsewhere (another replica finished the period).",
 		}, []string{"job_name", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cwreport_run_duration_seconds",
@@ -61,8 +64,20 @@ func NewMetrics() *Metrics {
 			Name: "cwreport_missing_report_notices_total",
 			Help: "\"Report missing\" notices sent because a job had not succeeded by its deadline.",
 		}, []string{"job_name"}),
+		abandons: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cwreport_periods_abandoned_total",
+			Help: "Periods serve gave up on while a target still lacked them (resume limit, catch-up policy, job removed); their spool was removed.",
+		}, []string{"job_name"}),
+		prunedRuns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cwreport_history_pruned_runs_total",
+			Help: "Run records removed from history by retention (history.retain).",
+		}),
+		prunedDels: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cwreport_history_pruned_deliveries_total",
+			Help: "Delivery records removed from history by retention (history.retain).",
+		}),
 	}
-	m.Registry.MustRegister(m.runs, m.duration, m.deliveries, m.apiCalls, m.lastSuccess, m.running, m.notices,
+	m.Registry.MustRegister(m.runs, m.duration, m.deliveries, m.apiCalls, m.lastSuccess, m.running, m.notices, m.abandons, m.prunedRuns, m.prunedDels,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -125,5 +140,18 @@ func (m *Metrics) skipped(job, status string) {
 func (m *Metrics) noticed(job string) {
 	if m != nil {
 		m.notices.WithLabelValues(job).Inc()
+	}
+}
+
+func (m *Metrics) abandoned(job string) {
+	if m != nil {
+		m.abandons.WithLabelValues(job).Inc()
+	}
+}
+
+func (m *Metrics) pruned(runs, deliveries int64) {
+	if m != nil {
+		m.prunedRuns.Add(float64(runs))
+		m.prunedDels.Add(float64(deliveries))
 	}
 }

@@ -2,12 +2,14 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/history"
+	"github.com/cwreport/cwreport/jobs/schedule/lease"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/deliver"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -34,7 +36,7 @@ var (
 
 // NoticeKey is the run key of a period's "report missing" notice; the
 // delivery ledger keys on it, so each target gets the notice once.
-func NoticeKey(runKey string) string { return runKey + "/missing" }
+func NoticeKey(runKey string) string { return runKey + history.NoticeSuffix }
 
 // Deadline is the daemon's deadline check: when the fire's period has not
 // produced its report (and no other replica holds it), it sends a "report
@@ -48,20 +50,27 @@ func (x *Executor) Deadline(ctx context.Context, f Fire) {
 		x.log().Error("deadline check: read history", "run", key, "err", err)
 		return
 	}
-	if p.Completed || p.Status == history.StatusLeased {
+	if p.Completed || p.Status == history.StatusLeased || p.Status == history.StatusElsewhere {
 		return
 	}
 	nkey := NoticeKey(key)
-	var pending []string
-	for _, t := range f.Job.Deliver {
-		ok, err := x.Store.Delivered(ctx, nkey, t)
-		if err != nil {
-			x.log().Error("deadline check: read history", "run", key, "err", err)
-			return
+	owed := func() ([]string, bool) {
+		var pending []string
+		for _, t := range f.Job.Deliver {
+			ok, err := x.Store.Delivered(ctx, nkey, t)
+			if err != nil {
+				x.log().Error("deadline check: read history", "run", key, "err", err)
+				return nil, false
+			}
+			if !ok {
+				pending = append(pending, t)
+			}
 		}
-		if !ok {
-			pending = append(pending, t)
-		}
+		return pending, true
+	}
+	pending, ok := owed()
+	if !ok {
+		return
 	}
 	deadline := f.At.Add(f.Job.Deadline.Duration)
 	if len(pending) == 0 {
@@ -70,14 +79,21 @@ func (x *Executor) Deadline(ctx context.Context, f Fire) {
 		}
 		return
 	}
+	var held *heldLease
 	if x.Locker != nil {
-		holder, err := x.Locker.Acquire(ctx, nkey, x.Replica)
+		held, err = x.takeLease(ctx, f.Job, nkey)
 		if err != nil {
-			x.log().Error("report missing, but the notice lease could not be taken; not sending", "run", key, "err", err)
-			return
+			var skip *SkipError
+			if !errors.As(err, &skip) {
+				x.log().Error("report missing, but the notice lease could not be taken; not sending", "run", key, "err", err)
+			}
+			return // another replica sends the notice
 		}
-		if holder != x.Replica {
-			return // the replica holding it sends the notice
+		// Taking over another replica's expired notice lease records the
+		// targets it notified.
+		if pending, ok = owed(); !ok || len(pending) == 0 {
+			held.release(context.WithoutCancel(ctx), ok, !ok)
+			return
 		}
 	}
 	x.log().Error("report missing at its deadline: notifying the job's targets", "run", key, "deadline", deadline, "status", p.Status, "targets", pending)
@@ -91,10 +107,24 @@ func (x *Executor) Deadline(ctx context.Context, f Fire) {
 	if err != nil {
 		x.log().Error("could not record the notice", "run", key, "err", err)
 	}
-	results := x.deliverNotice(ctx, req, f.Job.Deliver)
+	var results []deliver.Result
 	status, reason := history.StatusOK, "report missing at "+deadline.In(f.Job.Location).Format(time.RFC3339)
-	if deliver.Failed(results) {
-		status, reason = history.StatusDegraded, reason+"; notice failed for "+failedTargets(results)
+	if held != nil {
+		if lerr := held.renew(ctx); lerr != nil {
+			status, reason = history.StatusFailed, reason+"; notice not sent: "+lerr.Error()
+			if errors.Is(lerr, lease.ErrLost) {
+				status = history.StatusLeased
+			}
+		}
+	}
+	if status == history.StatusOK {
+		results = x.deliverNotice(ctx, req, f.Job.Deliver)
+		if deliver.Failed(results) {
+			status, reason = history.StatusDegraded, reason+"; notice failed for "+failedTargets(results)
+		}
+	}
+	if held != nil && status != history.StatusLeased {
+		held.release(context.WithoutCancel(ctx), !deliver.Failed(results) && status == history.StatusOK, status == history.StatusFailed)
 	}
 	if id != 0 {
 		if err := x.Store.FinishRun(context.WithoutCancel(ctx), id, x.clock().Now(), status, reason, nil, historyArtifacts(arts)); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/history"
+	"github.com/cwreport/cwreport/jobs/schedule/lease"
 	"github.com/cwreport/cwreport/report/deliver"
 )
 
@@ -46,6 +47,11 @@ type harness struct {
 	locker  Locker
 	// retryEvery is Daemon.RetryEvery.
 	retryEvery time.Duration
+	// renewEvery is how often a held lease is renewed (real time).
+	renewEvery time.Duration
+	// maintain runs history's upkeep (Daemon.Maintain), retain long.
+	maintain bool
+	retain   time.Duration
 
 	cancel context.CancelFunc
 	done   chan error
@@ -97,18 +103,18 @@ func (h *harness) start(now time.Time) {
 	if h.replica == "" {
 		h.replica = "test"
 	}
-	h.x.Clock, h.x.Log, h.x.Replica, h.x.Metrics, h.x.Locker = h.clock, quietLog(), h.replica, NewMetrics(), h.locker
+	h.x.Clock, h.x.Log, h.x.Replica, h.x.Metrics, h.x.Locker = h.clock, quietLog().With("replica", h.replica), h.replica, NewMetrics(), h.locker
 	h.fired = make(chan Fire, 1000)
-	wrappers := []Wrapper{Recover(), SkipIfRunning()}
-	if h.locker != nil {
-		wrappers = append(wrappers, Lock(h.locker, h.replica, RunKey))
+	h.x.RetryInterval, h.x.renewEvery, h.x.Retain = h.retryEvery, h.renewEvery, h.retain
+	if l, ok := h.locker.(*lease.S3); ok {
+		l.Now = h.clock.Now // leases expire on the replica's (fake) clock
 	}
-	task := Chain(h.x.Run, append(wrappers, Timeout())...)
-	d := &Daemon{Jobs: h.cfg.Jobs, Clock: h.clock, Recorder: h.x, Deadline: h.x.Deadline, Log: quietLog(), ShutdownTimeout: 2 * time.Minute, RetryEvery: h.retryEvery,
-		Task: func(ctx context.Context, f Fire) error {
-			defer func() { h.fired <- f }()
-			return task(ctx, f)
-		}}
+	task := Chain(h.x.Run, Recover(), SkipIfRunning(), Timeout())
+	d := &Daemon{Jobs: h.cfg.Jobs, Clock: h.clock, Recorder: h.x, Deadline: h.x.Deadline, Log: quietLog().With("replica", h.replica), ShutdownTimeout: 2 * time.Minute, RetryEvery: h.retryEvery,
+		Task: task, fired: func(f Fire) { h.fired <- f }}
+	if h.maintain {
+		d.Maintain = func(ctx context.Context) { h.x.Maintain(ctx, h.cfg.Jobs) }
+	}
 	ctx, h.cancel = context.WithCancel(ctx)
 	h.done = make(chan error, 1)
 	go func() { h.done <- d.Run(ctx) }()

@@ -58,6 +58,9 @@ const (
 	SkipLate = "late"
 	// SkipLeased: another replica holds the period's lease.
 	SkipLeased = "leased"
+	// SkipElsewhere: another replica finished the period (its lease is
+	// done).
+	SkipElsewhere = "elsewhere"
 )
 
 // SkipError says why a fire was skipped; errors.Is(err, ErrSkipped) holds.
@@ -144,36 +147,6 @@ func Timeout() Wrapper {
 				return fmt.Errorf("timed out after %s: %w", d, err)
 			}
 			return err
-		}
-	}
-}
-
-// Locker hands out one lease per key across replicas (jobs/schedule/lease
-// keeps them in S3).
-type Locker interface {
-	// Acquire tries to take the lease on key for owner and returns who
-	// holds it then: owner when it was taken now or earlier by the same
-	// owner (a restarted replica resuming its period), someone else
-	// otherwise.
-	Acquire(ctx context.Context, key, owner string) (holder string, err error)
-}
-
-// Lock lets a fire run only when this replica (owner) holds the lease on
-// its key, so replicas sharing a schedule run each period once. A lease
-// held elsewhere is a skip; a lease that cannot be read fails the run
-// (running anyway could deliver twice).
-func Lock(l Locker, owner string, key func(Fire) string) Wrapper {
-	return func(next Task) Task {
-		return func(ctx context.Context, f Fire) error {
-			k := key(f)
-			holder, err := l.Acquire(ctx, k, owner)
-			if err != nil {
-				return fmt.Errorf("take the lease on %s: %w", k, err)
-			}
-			if holder != owner {
-				return &SkipError{Kind: SkipLeased, Reason: fmt.Sprintf("replica %q holds the lease on %s and runs it", holder, k)}
-			}
-			return next(ctx, f)
 		}
 	}
 }
