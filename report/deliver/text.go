@@ -21,9 +21,9 @@ var (
 	TextWindow      = i18n.Text{En: "Window", Ko: "기간"}
 	TextOpen        = i18n.Text{En: "Open %s", Ko: "%s 열기"}
 	TextAttached    = i18n.Text{En: "The full report is attached.", Ko: "전체 보고서를 첨부했습니다."}
-	TextLinked      = i18n.Text{En: "The report (%s) is over the %s size limit for email; download it here (link valid until %s):", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘어 링크로 보냅니다(%s까지 유효):"}
-	TextLinkedNoExp = i18n.Text{En: "The report (%s) is over the %s size limit for email; download it here:", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘어 링크로 보냅니다:"}
-	TextOmitted     = i18n.Text{En: "The report (%s) is over the %s size limit for email and no archive link is available; it was not attached.", Ko: "보고서(%s)가 메일 크기 한도 %s를 넘고 보관 링크가 없어 첨부하지 않았습니다."}
+	TextLinked      = i18n.Text{En: "The PDF (%s) does not fit the %s size limit for email; download it here (link valid until %s):", Ko: "PDF(%s)는 메일 크기 한도 %s에 들어가지 않아 링크로 보냅니다(%s까지 유효):"}
+	TextLinkedNoExp = i18n.Text{En: "The PDF (%s) does not fit the %s size limit for email; download it here:", Ko: "PDF(%s)는 메일 크기 한도 %s에 들어가지 않아 링크로 보냅니다:"}
+	TextOmitted     = i18n.Text{En: "The PDF (%s) does not fit the %s size limit for email and no archive link is available; it was not attached.", Ko: "PDF(%s)는 메일 크기 한도 %s에 들어가지 않고 보관 링크가 없어 첨부하지 않았습니다."}
 	TextLinks       = i18n.Text{En: "Links", Ko: "링크"}
 	TextGenerated   = i18n.Text{En: "Sent by cwreport", Ko: "cwreport가 보냈습니다"}
 )

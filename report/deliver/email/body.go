@@ -185,9 +185,10 @@ func (t *Target) bodies(d *deliver.Delivery, pdf *report.Artifact, p plan, rb *r
 	h.WriteString(`<!--[if mso]><table role="presentation" width="680" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->` + "\n")
 	h.WriteString(`<div style="max-width:680px;margin:0 auto;padding:16px 12px;color:#212529;font-family:` + bodyFont + `;font-size:15px;line-height:1.6;word-break:keep-all;overflow-wrap:break-word">` + "\n")
 
-	// The summary block.
-	h.WriteString(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 8px;font-family:` + bodyFont + `">` + "\n")
-	h.WriteString(`<tr><td style="padding:12px 16px;background:#f8f9fa;border:1px solid #dee2e6;border-top:4px solid ` + st.bg + `">` + "\n")
+	// The summary block. A fixed layout keeps it at the body's width
+	// whatever a finding holds (a megabyte log line breaks, not widens it).
+	h.WriteString(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;table-layout:fixed;margin:0 0 8px;font-family:` + bodyFont + `">` + "\n")
+	h.WriteString(`<tr><td style="padding:12px 16px;background:#f8f9fa;border:1px solid #dee2e6;border-top:4px solid ` + st.bg + `;word-wrap:break-word;overflow-wrap:anywhere">` + "\n")
 	h.WriteString(`<div style="font-size:13px;color:` + grey + `">` + pill(st, markdown.StatusText(s.Status, lang)) + " " +
 		escape.HTML(deliver.KindName(s.Kind, lang)+" · "+s.Job+" · "+s.Period, 200) + "</div>\n")
 	pl.WriteString(escape.Clean(title, 200) + "\n")

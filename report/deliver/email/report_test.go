@@ -5,6 +5,8 @@ import (
 	"context"
 	"mime/multipart"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -115,7 +117,28 @@ func sent(t *testing.T, opt Options, req deliver.Request, links map[string]strin
 		t.Fatalf("%d messages", len(got))
 	}
 	_, shape, leaves := parseMIME(t, got[0].data)
+	if dir := os.Getenv("EMAIL_OUT"); dir != "" {
+		screenshotFiles(t, dir, leaves)
+	}
 	return d, got[0].data, shape, leaves
+}
+
+// screenshotFiles writes the HTML body with each cid: URL replaced by the
+// file its picture is written to, so a browser shows the message as a mail
+// client would (EMAIL_OUT=dir go test ./report/deliver/email).
+func screenshotFiles(t *testing.T, dir string, leaves []part) {
+	name := "email-" + strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	_, body, inline := bodiesOf(leaves)
+	for c, b := range inline {
+		file := filepath.Join(dir, name+"-"+strings.TrimSuffix(c, "@cwreport")+".png")
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		body = strings.ReplaceAll(body, `src="cid:`+c+`"`, `src="file://`+file+`"`)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func bodiesOf(leaves []part) (plain, html string, inline map[string][]byte) {
