@@ -99,6 +99,7 @@ func (h *harness) start(now time.Time) {
 	dl := jobs.NewDeliverer(h.cfg)
 	dl.Open = h.open
 	dl.Pipeline.Policy = deliver.Policy{MaxAttempts: 1}
+	dl.Pipeline.Now = h.clock.Now // delivery records on the same clock as the runs
 	h.x = NewExecutor(runner, dl, store, h.historyPath())
 	if h.replica == "" {
 		h.replica = "test"
