@@ -80,15 +80,17 @@ func listCommand() *command {
 	c := &command{
 		name:    "list",
 		summary: "List the jobs of a configuration and their next run times",
-		usage:   "cwreport list --config FILE [--next N]",
+		usage:   "cwreport list --config FILE [--next N] [--from TIME]",
 		example: `  cwreport list --config cwreport.yaml --next 3
   # morning  daily-status  "0 8 * * *" Asia/Seoul
-  #   2026-11-25 08:00 KST (Wed)`,
+  #   2026-11-25 08:00 KST (Wed)
+  cwreport list --config cwreport.yaml --from 2026-03-07T12:00 --next 3   # fire times after an instant (a DST day)`,
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		fs := newFlags(c, e)
 		cfgPath := fs.String("config", "", "configuration `FILE` (YAML)")
 		next := fs.Int("next", 3, "how many upcoming run times to show per job")
+		from := fs.String("from", "", "show the run times after `TIME` instead of now: RFC 3339, or a local time in each job's time zone, as run --at")
 		pos, code, ok := parse(fs, args)
 		if !ok {
 			return code
@@ -105,11 +107,20 @@ func listCommand() *command {
 		if !ok {
 			return 2
 		}
-		now := time.Now()
+		if *from != "" {
+			if _, err := parseAt(*from, cfg.Location); err != nil {
+				fmt.Fprintf(e.stderr, "cwreport list: --from %q is not a time; use RFC 3339 (2026-03-08T01:00:00-05:00) or a local time (2026-03-08T01:00) taken in each job's time zone\n", *from)
+				return 2
+			}
+		}
 		for _, j := range cfg.Jobs {
 			fmt.Fprintln(e.stdout, jobSummary(j))
 			if j.Schedule == "" {
 				continue
+			}
+			now := time.Now()
+			if *from != "" {
+				now, _ = parseAt(*from, j.Location)
 			}
 			for _, t := range schedule.NextRuns(j, now, *next) {
 				fmt.Fprintf(e.stdout, "    %s\n", t.In(j.Location).Format("2006-01-02 15:04 MST (Mon)"))

@@ -97,7 +97,7 @@ func printRun(w io.Writer, cfg *config.Config, r history.Run) {
 		loc = time.UTC
 	}
 	line := fmt.Sprintf("%s  %s  %s  %s", r.ScheduledAt.In(loc).Format("2006-01-02 15:04 MST"), r.Key, r.Status, r.Trigger)
-	if !r.Finished.IsZero() && r.Status != history.StatusSkipped && r.Status != history.StatusLeased {
+	if !r.Finished.IsZero() && r.Status != history.StatusSkipped && r.Status != history.StatusLeased && r.Status != history.StatusElsewhere && r.Status != history.StatusAbandoned {
 		line += "  " + r.Finished.Sub(r.Started).Round(10*time.Millisecond).String()
 	}
 	if r.Repeats > 1 {

@@ -363,3 +363,67 @@ func TestServeExampleIsValid(t *testing.T) {
 		t.Fatalf("examples/serve.yaml: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// list --from previews fire times after an instant with run --at's
+// conventions (RFC 3339, or a local time in each job's zone), here over
+// New York's spring-forward day (2026-03-08, 02:00 EST -> 03:00 EDT): the
+// 02:30 job runs at 03:00 EDT that day, the hourly job skips the missing
+// hour, a Seoul job reads the same local time in Seoul.
+func TestListFrom(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", `timezone: America/New_York
+source: {type: demo}
+jobs:
+  - {name: nightly, kind: incident, schedule: "30 2 * * *"}
+  - {name: hourly, kind: incident, schedule: "0 * * * *"}
+  - {name: seoul, kind: incident, schedule: "0 8 * * *", timezone: Asia/Seoul}
+  - {name: adhoc, kind: incident}
+`)
+	cases := []struct {
+		from string
+		want map[string][]string
+	}{
+		{"2026-03-07T12:00", map[string][]string{
+			"nightly": {"2026-03-08 03:00 EDT (Sun)", "2026-03-09 02:30 EDT (Mon)", "2026-03-10 02:30 EDT (Tue)"},
+			"hourly":  {"2026-03-07 13:00 EST (Sat)", "2026-03-07 14:00 EST (Sat)", "2026-03-07 15:00 EST (Sat)"},
+			"seoul":   {"2026-03-08 08:00 KST (Sun)", "2026-03-09 08:00 KST (Mon)", "2026-03-10 08:00 KST (Tue)"},
+		}},
+		{"2026-03-08T00:30", map[string][]string{
+			"nightly": {"2026-03-08 03:00 EDT (Sun)", "2026-03-09 02:30 EDT (Mon)", "2026-03-10 02:30 EDT (Tue)"},
+			"hourly":  {"2026-03-08 01:00 EST (Sun)", "2026-03-08 03:00 EDT (Sun)", "2026-03-08 04:00 EDT (Sun)"},
+			"seoul":   {"2026-03-08 08:00 KST (Sun)", "2026-03-09 08:00 KST (Mon)", "2026-03-10 08:00 KST (Tue)"},
+		}},
+		// An absolute instant: 06:30Z is 01:30 EST and 15:30 KST.
+		{"2026-03-08T06:30:00Z", map[string][]string{
+			"nightly": {"2026-03-08 03:00 EDT (Sun)", "2026-03-09 02:30 EDT (Mon)", "2026-03-10 02:30 EDT (Tue)"},
+			"hourly":  {"2026-03-08 03:00 EDT (Sun)", "2026-03-08 04:00 EDT (Sun)", "2026-03-08 05:00 EDT (Sun)"},
+			"seoul":   {"2026-03-09 08:00 KST (Mon)", "2026-03-10 08:00 KST (Tue)", "2026-03-11 08:00 KST (Wed)"},
+		}},
+	}
+	for _, c := range cases {
+		code, out, errs := cli(t, "list", "--config", cfg, "--from", c.from)
+		if code != 0 {
+			t.Fatalf("--from %s: exit %d: %s", c.from, code, errs)
+		}
+		got := map[string][]string{}
+		job := ""
+		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			if strings.HasPrefix(line, "    ") {
+				got[job] = append(got[job], strings.TrimSpace(line))
+			} else {
+				job = strings.Fields(line)[0]
+			}
+		}
+		for name, want := range c.want {
+			if strings.Join(got[name], " | ") != strings.Join(want, " | ") {
+				t.Errorf("--from %s, %s: %q, want %q", c.from, name, got[name], want)
+			}
+		}
+		if len(got["adhoc"]) != 0 {
+			t.Errorf("an on-demand job has run times: %v", got["adhoc"])
+		}
+	}
+	code, _, errs := cli(t, "list", "--config", cfg, "--from", "next tuesday")
+	if code != 2 || !strings.Contains(errs, `--from "next tuesday" is not a time; use RFC 3339`) {
+		t.Errorf("bad --from: exit %d, %q", code, errs)
+	}
+}
