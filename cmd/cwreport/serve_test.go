@@ -13,10 +13,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack/slacktest"
 
 	"github.com/cwreport/cwreport/jobs/history"
 )
@@ -258,6 +262,146 @@ jobs:
 	if want := len(okByKey) - countPrefix(okByKey, "tick/"); delivered != want {
 		t.Errorf("cwreport history shows %d deliveries of morning, want %d", delivered, want)
 	}
+
+	t.Run("SIGTERM during a run", func(t *testing.T) { serveSIGTERMDuringRun(t, bin) })
+}
+
+// serveSIGTERMDuringRun stops the real binary while a run delivers: the
+// Slack webhook holds the request (a slow Slack). serve waits
+// shutdown_timeout (1s), cancels the run, records it interrupted with the
+// target that lacks the report, and exits 0; the next start resumes the
+// period from the spool for that target only.
+func serveSIGTERMDuringRun(t *testing.T, bin string) {
+	var mu sync.Mutex
+	hold, posts, arrived := true, 0, make(chan struct{})
+	var once sync.Once
+	// slacktest has no incoming-webhook endpoint: the test binds one that
+	// answers as Slack documents (200 "ok"), after holding the request
+	// while hold is set, until the client gives up.
+	slackSrv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/services/T000/B000/XXXX", func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			mu.Lock()
+			posts++
+			held := hold
+			mu.Unlock()
+			if held {
+				once.Do(func() { close(arrived) })
+				<-r.Context().Done()
+				return
+			}
+			io.WriteString(w, "ok")
+		})
+	})
+	slackSrv.Start()
+	defer slackSrv.Stop()
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "serve.yaml")
+	yaml := fmt.Sprintf(`timezone: Asia/Seoul
+source: {type: demo}
+history: {path: %[1]s/state/history.db}
+server: {listen: "127.0.0.1:0", shutdown_timeout: 1s, replica: e2e}
+targets:
+  files: {type: file, dir: %[1]s/reports}
+  chat: {type: slack, webhook_url: "%[2]sservices/T000/B000/XXXX"}
+jobs:
+  - name: morning
+    kind: daily-status
+    schedule: "* * * * * *"
+    period: day
+    formats: [md]
+    deliver: [files, chat]
+`, dir, slackSrv.GetAPIURL())
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startServe(t, bin, cfg)
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		d.stop(t)
+		t.Fatalf("the run never reached Slack\n%s", d.log)
+	}
+	t0 := time.Now()
+	if code := d.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGTERM during a run\n%s", code, d.log)
+	}
+	took := time.Since(t0)
+	for _, want := range []string{"shutdown timeout passed: cancelling running jobs", "status=interrupted", "msg=stopped"} {
+		if !strings.Contains(d.log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, d.log)
+		}
+	}
+	dbPath := filepath.Join(dir, "state", "history.db")
+	runsOf := func() []history.Run {
+		st, err := history.OpenReadOnly(context.Background(), dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		rs, err := st.Recent(context.Background(), "morning", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []history.Run
+		for _, r := range rs {
+			if r.Status != history.StatusSkipped { // overlapping fires while the run was held
+				out = append([]history.Run{r}, out...)
+			}
+		}
+		return out
+	}
+	rs := runsOf()
+	if len(rs) != 1 || rs[0].Status != history.StatusInterrupted || rs[0].Reason != "stopped by shutdown during delivery; delivery failed for chat" {
+		t.Fatalf("after SIGTERM: %+v", rs)
+	}
+	period := rs[0].Period
+	report := filepath.Join(dir, "reports", "morning", strings.ReplaceAll(period, "-", "/"), "morning-"+period+".md")
+	before, err := os.Stat(report)
+	if err != nil {
+		t.Fatalf("files did not get the report before the shutdown: %v", err)
+	}
+
+	// Slack is back; the next start resumes the period for chat only.
+	mu.Lock()
+	hold = false
+	mu.Unlock()
+	d = startServe(t, bin, cfg)
+	deadline := time.Now().Add(30 * time.Second)
+	for rs = runsOf(); len(rs) < 2 && time.Now().Before(deadline); rs = runsOf() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := d.stop(t); code != 0 {
+		t.Fatalf("second serve: exit %d\n%s", code, d.log)
+	}
+	if len(rs) != 2 || rs[1].Trigger != history.TriggerResume || rs[1].Status != history.StatusOK {
+		t.Fatalf("after restart: %+v\n%s", rs, d.log)
+	}
+	st, _ := history.OpenReadOnly(context.Background(), dbPath)
+	ds, _ := st.Deliveries(context.Background(), rs[0].Key)
+	st.Close()
+	var got []string
+	for _, dl := range ds {
+		got = append(got, dl.Target+" "+dl.Status)
+	}
+	slices.Sort(got)
+	if strings.Join(got, ", ") != "chat failed, chat ok, files ok" {
+		t.Errorf("deliveries: %v", got)
+	}
+	after, _ := os.Stat(report)
+	if !after.ModTime().Equal(before.ModTime()) {
+		t.Error("files got the report again on resume")
+	}
+	mu.Lock()
+	if posts != 2 {
+		t.Errorf("Slack got %d posts, want 2 (the one held at shutdown, the resumed one)", posts)
+	}
+	mu.Unlock()
+	if es, _ := os.ReadDir(filepath.Join(dir, "state", "spool", "morning")); len(es) != 0 {
+		t.Errorf("spool left after every target got the period: %v", es)
+	}
+	t.Logf("SIGTERM during a run to exit: %s (shutdown_timeout 1s)", took.Round(10*time.Millisecond))
 }
 
 func countPrefix(m map[string]history.Run, prefix string) int {
