@@ -218,7 +218,7 @@ func TestEmailCarriesTheReport(t *testing.T) {
 	if sum < 0 || rep < sum || !strings.Contains(html[rep:], ">1. 알람</h2>") || !strings.Contains(html, "max-width:680px") {
 		t.Errorf("summary at %d, report at %d", sum, rep)
 	}
-	for _, w := range []string{"[심각] 일일 현황 · daily-status · 2026-11-24", "주요 발견 사항:", "전체 보고서를 첨부했습니다.", "1. 알람\n-------", "[차트: "} {
+	for _, w := range []string{"[심각] 일일 상태 보고서 · daily-status · 2026-11-24", "주요 발견 사항:", "전체 보고서를 첨부했습니다.", "1. 알람\n-------", "[차트: "} {
 		if !strings.Contains(plain, w) {
 			t.Errorf("plain text lacks %q", w)
 		}

@@ -18,8 +18,8 @@ import (
 // The words of a "report missing" notice.
 var (
 	textMissing = i18n.Text{
-		En: "Report missing: the %s report of job %s for %s was not produced by its deadline, %s (scheduled %s, deadline %s later).",
-		Ko: "보고서 누락: %[2]s 작업의 %[3]s %[1]s 보고서가 마감 시각 %[4]s까지 만들어지지 않았습니다(예정 시각 %[5]s, 마감은 그로부터 %[6]s 뒤).",
+		En: "Report missing: the report of job %[2]s for %[3]s (%[1]s) was not produced by its deadline, %[4]s (scheduled %[5]s, deadline %[6]s later).",
+		Ko: "보고서 누락: %[2]s 작업의 %[3]s 보고서(%[1]s)가 마감 시각 %[4]s까지 만들어지지 않았습니다(예정 시각 %[5]s, 마감은 그로부터 %[6]s 뒤).",
 	}
 	textMissingStatus = map[string]i18n.Text{
 		"":                        {En: "No run of this period was recorded (cwreport was not running, or the fire was not reached).", Ko: "이 기간의 실행 기록이 없습니다(cwreport가 실행 중이 아니었거나 실행 시각에 이르지 못했습니다)."},
@@ -95,6 +95,7 @@ func (x *Executor) Deadline(ctx context.Context, f Fire) {
 			held.release(context.WithoutCancel(ctx), ok, !ok)
 			return
 		}
+		ctx = withLease(ctx, held)
 	}
 	x.log().Error("report missing at its deadline: notifying the job's targets", "run", key, "deadline", deadline, "status", p.Status, "targets", pending)
 
@@ -172,7 +173,7 @@ func missingNotice(run jobs.Run, p history.Period, deadline time.Time) (*report.
 		loc = time.UTC
 	}
 	const layout = "2006-01-02 15:04 MST"
-	headline := textMissing.F(lang, deliver.KindName(job.Kind, lang), job.Name, run.Period,
+	headline := textMissing.F(lang, report.KindName(job.Kind, lang), job.Name, run.Period,
 		deadline.In(loc).Format(layout), run.At.In(loc).Format(layout), i18n.Duration(job.Deadline.Duration, lang))
 	status, ok := textMissingStatus[p.Status]
 	if !ok {
@@ -184,7 +185,7 @@ func missingNotice(run jobs.Run, p history.Period, deadline time.Time) (*report.
 		Headline: headline + " " + status.In(lang)}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", headline, status.In(lang))
-	fmt.Fprintf(&b, "- %s: %s (%s)\n", textJob.In(lang), job.Name, deliver.KindName(job.Kind, lang))
+	fmt.Fprintf(&b, "- %s: %s (%s)\n", textJob.In(lang), job.Name, report.KindName(job.Kind, lang))
 	fmt.Fprintf(&b, "- %s: %s\n", textPeriod.In(lang), run.Period)
 	fmt.Fprintf(&b, "- %s: %s\n", textScheduled.In(lang), run.At.In(loc).Format(layout))
 	fmt.Fprintf(&b, "- %s: %s\n", textDeadline.In(lang), deadline.In(loc).Format(layout))

@@ -627,7 +627,7 @@ func TestDeadlineSendsReportMissingOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# 보고서 누락: morning 작업의 2026-11-24 일일 현황 보고서가 마감 시각 2026-11-24 10:00 KST까지 만들어지지 않았습니다", "마지막 실행이 실패했습니다", "- 마감 시각: 2026-11-24 10:00 KST"} {
+	for _, want := range []string{"# 보고서 누락: morning 작업의 2026-11-24 보고서(일일 상태 보고서)가 마감 시각 2026-11-24 10:00 KST까지 만들어지지 않았습니다", "마지막 실행이 실패했습니다", "- 마감 시각: 2026-11-24 10:00 KST"} {
 		if !strings.Contains(string(notice), want) {
 			t.Errorf("notice lacks %q:\n%s", want, notice)
 		}

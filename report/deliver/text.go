@@ -28,57 +28,11 @@ var (
 	TextGenerated   = i18n.Text{En: "Sent by cwreport", Ko: "cwreport가 보냈습니다"}
 )
 
-var kindNames = map[string]i18n.Text{
-	"daily-status": {En: "Daily status", Ko: "일일 현황"},
-	"capacity":     {En: "Capacity review", Ko: "용량 검토"},
-	"security":     {En: "Security audit", Ko: "보안 감사"},
-	"incident":     {En: "Incident report", Ko: "장애 보고서"},
-	"benchmark":    {En: "Week-over-week benchmark", Ko: "주간 비교"},
-}
-
-// KindName is the reader's name of a report kind.
-func KindName(kind, lang string) string {
-	if t, ok := kindNames[kind]; ok {
-		return t.In(lang)
-	}
-	return kind
-}
-
-var statusNames = map[report.Status]i18n.Text{
-	report.StatusOK:       {En: "OK", Ko: "정상"},
-	report.StatusWarning:  {En: "Warning", Ko: "주의"},
-	report.StatusCritical: {En: "Critical", Ko: "심각"},
-}
-
-// StatusName is the reader's word for a status.
-func StatusName(s report.Status, lang string) string {
-	if t, ok := statusNames[s]; ok {
-		return t.In(lang)
-	}
-	return string(s)
-}
-
-var severityNames = map[report.Severity]i18n.Text{
-	report.SeverityCritical: {En: "CRITICAL", Ko: "심각"},
-	report.SeverityHigh:     {En: "HIGH", Ko: "높음"},
-	report.SeverityMedium:   {En: "MEDIUM", Ko: "보통"},
-	report.SeverityLow:      {En: "LOW", Ko: "낮음"},
-	report.SeverityInfo:     {En: "INFO", Ko: "정보"},
-}
-
-// SeverityName is the reader's word for a severity.
-func SeverityName(s report.Severity, lang string) string {
-	if t, ok := severityNames[s]; ok {
-		return t.In(lang)
-	}
-	return string(s)
-}
-
 // Title is the one-line name of a run's report: "[Warning] Daily status ·
 // morning · 2026-11-24". It is plain, untrusted-as-a-whole text (the job
 // name comes from config, but escaping is the medium's job).
 func Title(s report.Summary) string {
-	return fmt.Sprintf("[%s] %s · %s · %s", StatusName(s.Status, s.Language), KindName(s.Kind, s.Language), s.Job, s.Period)
+	return fmt.Sprintf("[%s] %s · %s · %s", report.StatusName(s.Status, s.Language), report.KindName(s.Kind, s.Language), s.Job, s.Period)
 }
 
 // WindowText renders the report window in its time zone.

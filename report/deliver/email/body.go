@@ -10,7 +10,6 @@ import (
 	"github.com/cwreport/cwreport/report/deliver"
 	"github.com/cwreport/cwreport/report/i18n"
 	"github.com/cwreport/cwreport/report/internal/escape"
-	"github.com/cwreport/cwreport/report/render/markdown"
 )
 
 // The words the email adds around the report, in both languages.
@@ -189,8 +188,8 @@ func (t *Target) bodies(d *deliver.Delivery, pdf *report.Artifact, p plan, rb *r
 	// whatever a finding holds (a megabyte log line breaks, not widens it).
 	h.WriteString(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;table-layout:fixed;margin:0 0 8px;font-family:` + bodyFont + `">` + "\n")
 	h.WriteString(`<tr><td style="padding:12px 16px;background:#f8f9fa;border:1px solid #dee2e6;border-top:4px solid ` + st.bg + `;word-wrap:break-word;overflow-wrap:anywhere">` + "\n")
-	h.WriteString(`<div style="font-size:13px;color:` + grey + `">` + pill(st, markdown.StatusText(s.Status, lang)) + " " +
-		escape.HTML(deliver.KindName(s.Kind, lang)+" · "+s.Job+" · "+s.Period, 200) + "</div>\n")
+	h.WriteString(`<div style="font-size:13px;color:` + grey + `">` + pill(st, report.StatusName(s.Status, lang)) + " " +
+		escape.HTML(report.KindName(s.Kind, lang)+" · "+s.Job+" · "+s.Period, 200) + "</div>\n")
 	pl.WriteString(escape.Clean(title, 200) + "\n")
 	if s.Headline != "" {
 		pl.WriteString(escape.Clean(s.Headline, 500) + "\n")
@@ -218,7 +217,7 @@ func (t *Target) bodies(d *deliver.Delivery, pdf *report.Artifact, p plan, rb *r
 		h.WriteString(`<div style="margin:12px 0 4px;font-size:14px;font-weight:bold;color:#111418">` + escape.HTML(deliver.TextTopFindings.In(lang), 100) + "</div>\n")
 		h.WriteString(`<ul style="margin:0;padding-left:20px;font-size:14px;line-height:1.5">` + "\n")
 		for _, f := range s.Top {
-			sev := markdown.SeverityText(f.Severity, lang)
+			sev := report.SeverityName(f.Severity, lang)
 			pl.WriteString("- [" + sev + "] " + escape.Clean(deliver.FindingText(f), 300) + "\n")
 			h.WriteString(`<li style="margin:0 0 3px">` + pill(severityTones[f.Severity], sev) + " " + escape.HTML(deliver.FindingText(f), 300) + "</li>\n")
 		}

@@ -303,10 +303,10 @@ func addressList(as []*mail.Address) string {
 // then non-ASCII text is encoded as RFC 2047 words.
 func (t *Target) subject(s report.Summary) (string, error) {
 	data := map[string]any{
-		"Status":     deliver.StatusName(s.Status, s.Language),
+		"Status":     report.StatusName(s.Status, s.Language),
 		"StatusCode": string(s.Status),
 		"Kind":       escape.Header(s.Kind, 40),
-		"KindName":   deliver.KindName(s.Kind, s.Language),
+		"KindName":   report.KindName(s.Kind, s.Language),
 		"Job":        escape.Header(s.Job, 80),
 		"Period":     escape.Header(s.Period, 40),
 		"Headline":   escape.Header(s.Headline, 160),

@@ -256,7 +256,7 @@ func TestMIMETree(t *testing.T) {
 		}
 	}
 	subject := decodeHeader(t, msg.Header.Get("Subject"))
-	if !strings.HasPrefix(subject, "[심각] 일일 현황 morning 2026-11-24: CPU 95% on DMZ") || strings.ContainsAny(subject, "\r\n") {
+	if !strings.HasPrefix(subject, "[심각] 일일 상태 보고서 morning 2026-11-24: CPU 95% on DMZ") || strings.ContainsAny(subject, "\r\n") {
 		t.Errorf("subject %q", subject)
 	}
 	if from := decodeHeader(t, msg.Header.Get("From")); from != "cwreport 보고서 <reports@example.com>" {

@@ -255,7 +255,7 @@ func Blocks(d *deliver.Delivery) ([]slack.Block, string) {
 	blocks = append(blocks, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, fit(escape.Clean(title, MaxHeaderText), MaxHeaderText), false, false)))
 	headline := emoji + " *" + escape.Slack(s.Headline, 600) + "*"
 	if strings.TrimSpace(s.Headline) == "" {
-		headline = emoji + " " + escape.Slack(deliver.StatusName(s.Status, lang), 40)
+		headline = emoji + " " + escape.Slack(report.StatusName(s.Status, lang), 40)
 	}
 	blocks = append(blocks, section(headline))
 	meta := escape.Slack(deliver.TextWindow.In(lang)+": "+deliver.WindowText(s), 200) + " · " + escape.Slack(deliver.TextFindings.F(lang, s.Findings), 60)
@@ -271,7 +271,7 @@ func Blocks(d *deliver.Delivery) ([]slack.Block, string) {
 			shown = shown[:maxFindings]
 		}
 		for _, f := range shown {
-			line := "*[" + escape.Slack(deliver.SeverityName(f.Severity, lang), 20) + "]* " + escape.Slack(f.Title, 300)
+			line := "*[" + escape.Slack(report.SeverityName(f.Severity, lang), 20) + "]* " + escape.Slack(f.Title, 300)
 			if strings.TrimSpace(f.Resource) != "" {
 				line += "\n`" + strings.ReplaceAll(escape.Slack(f.Resource, 200), "`", "'") + "`"
 			}

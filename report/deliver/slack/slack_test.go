@@ -242,7 +242,7 @@ func TestBlocksThreadAndFile(t *testing.T) {
 		t.Errorf("blocks\n got %s\nwant %s", strings.Join(types, " "), want)
 	}
 	header := blocks[0]["text"].(map[string]any)["text"].(string)
-	if header != "[심각] 일일 현황 · morning · 2026-11-24" {
+	if header != "[심각] 일일 상태 보고서 · morning · 2026-11-24" {
 		t.Errorf("header %q", header)
 	}
 	headline := blocks[1]["text"].(map[string]any)["text"].(string)

@@ -25,7 +25,6 @@ import (
 	"github.com/cwreport/cwreport/report/render"
 	"github.com/cwreport/cwreport/report/render/chart"
 	"github.com/cwreport/cwreport/report/render/internal/markup"
-	"github.com/cwreport/cwreport/report/render/markdown"
 	"github.com/cwreport/cwreport/templates"
 )
 
@@ -74,11 +73,11 @@ func (rd Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
 	tone := statusTone(r.Status)
 	p := page{
 		Lang:        escape.HTML(r.Language, 8),
-		Title:       escape.HTML(markdown.KindTitle[r.Kind].In(r.Language)+": "+r.Headline, 300),
-		Kind:        escape.HTML(markdown.KindTitle[r.Kind].In(r.Language), 80),
+		Title:       escape.HTML(report.KindName(r.Kind, r.Language)+": "+r.Headline, 300),
+		Kind:        escape.HTML(report.KindName(r.Kind, r.Language), 80),
 		Job:         escape.HTML(r.Job, 80),
 		Status:      escape.HTML(string(r.Status), 20),
-		StatusText:  escape.HTML(markdown.StatusText(r.Status, r.Language), 40),
+		StatusText:  escape.HTML(report.StatusName(r.Status, r.Language), 40),
 		StatusColor: toneColor(tone).Hex(),
 		StatusInk:   toneInk(tone),
 		CSS:         css,

@@ -30,15 +30,6 @@ const (
 	codeMax = 200
 )
 
-// KindTitle is the human name of each report kind.
-var KindTitle = map[string]i18n.Text{
-	"daily-status": {En: "Daily status report", Ko: "일일 상태 보고서"},
-	"capacity":     {En: "Weekly capacity review", Ko: "주간 용량 검토"},
-	"security":     {En: "Monthly security audit", Ko: "월간 보안 감사"},
-	"incident":     {En: "Incident analysis", Ko: "장애 분석"},
-	"benchmark":    {En: "Week-over-week benchmark", Ko: "주간 대비 벤치마크"},
-}
-
 // View is the data a template sees.
 type View struct {
 	Report *report.Report
@@ -73,7 +64,7 @@ func Source(r *report.Report) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &View{Report: r, Loc: loc, Lang: r.Language, Title: KindTitle[r.Kind].In(r.Language)}
+	v := &View{Report: r, Loc: loc, Lang: r.Language, Title: report.KindName(r.Kind, r.Language)}
 	v.AccountLabel = accountLabel(r.Account, r.Language)
 	v.Actions = actions(r.Findings, 10)
 	var buf bytes.Buffer
@@ -177,7 +168,7 @@ func Funcs(lang string, loc *time.Location) template.FuncMap {
 		"inc":        func(i int) int { return i + 1 },
 		"sev":        func(s report.Severity) string { return SeverityBadge(s, lang) },
 		"status":     StatusEmoji,
-		"statusText": func(s report.Status) string { return StatusText(s, lang) },
+		"statusText": func(s report.Status) string { return report.StatusName(s, lang) },
 		"value":      func(f report.Finding) string { return findingValue(f, lang) },
 		"table":      func(t *report.Table) string { return Table(t, lang) },
 		"chart": func(c *report.Chart) string {
@@ -201,39 +192,13 @@ func StatusEmoji(s report.Status) string {
 	return "🟢"
 }
 
-// StatusText names a status in lang.
-func StatusText(s report.Status, lang string) string {
-	switch s {
-	case report.StatusCritical:
-		return i18n.Pick(lang, "Critical", "심각")
-	case report.StatusWarning:
-		return i18n.Pick(lang, "Warning", "주의")
-	}
-	return i18n.Pick(lang, "OK", "정상")
-}
-
-// SeverityText names a severity in lang.
-func SeverityText(s report.Severity, lang string) string {
-	switch s {
-	case report.SeverityCritical:
-		return i18n.Pick(lang, "Critical", "긴급")
-	case report.SeverityHigh:
-		return i18n.Pick(lang, "High", "높음")
-	case report.SeverityMedium:
-		return i18n.Pick(lang, "Medium", "중간")
-	case report.SeverityLow:
-		return i18n.Pick(lang, "Low", "낮음")
-	}
-	return i18n.Pick(lang, "Info", "정보")
-}
-
 // SeverityBadge is an emoji and the severity's name.
 func SeverityBadge(s report.Severity, lang string) string {
 	marks := map[report.Severity]string{
 		report.SeverityCritical: "🔴", report.SeverityHigh: "🟠", report.SeverityMedium: "🟡",
 		report.SeverityLow: "🔵", report.SeverityInfo: "⚪",
 	}
-	return marks[s] + " " + SeverityText(s, lang)
+	return marks[s] + " " + report.SeverityName(s, lang)
 }
 
 // unitNames shows the language-neutral unit codes of findings the way a

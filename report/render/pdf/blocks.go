@@ -13,7 +13,6 @@ import (
 	"github.com/cwreport/cwreport/report/render/chart"
 	"github.com/cwreport/cwreport/report/render/internal/fonts"
 	"github.com/cwreport/cwreport/report/render/internal/markup"
-	"github.com/cwreport/cwreport/report/render/markdown"
 )
 
 // Body text and headings, in points.
@@ -75,18 +74,18 @@ func (w *writer) cover(doc ast.Node) ast.Node {
 		kv(i18n.Pick(w.lang, "Window", "기간"), r.Window.Start.In(w.loc).Format(i18n.DateTime)+" ~ "+r.Window.End.In(w.loc).Format(i18n.DateTime)+" ("+r.Timezone+")")
 		kv(i18n.Pick(w.lang, "Generated", "생성 시각"), r.GeneratedAt.In(w.loc).Format(i18n.DateTime))
 		meta = append(meta, [2][]run{{{text: i18n.Pick(w.lang, "Status", "상태"), st: ks}},
-			{{badge: &markup.Badge{Marker: markup.Marker{Tone: statusTone(r.Status), Shape: markup.ShapeDot}, Pill: true, Label: markdown.StatusText(r.Status, w.lang)}, st: vs}}})
+			{{badge: &markup.Badge{Marker: markup.Marker{Tone: statusTone(r.Status), Shape: markup.ShapeDot}, Pill: true, Label: report.StatusName(r.Status, w.lang)}, st: vs}}})
 	}
 	tone := statusTone(r.Status)
 	// A status-coloured band across the top of the page.
 	w.fill(tones[tone])
 	w.pdf.Rect(0, 0, pageW, 5, "F")
 	y := marginT - 4
-	kind := markdown.KindTitle[r.Kind].In(r.Language) + "  ·  " + fontsSafe(r.Job, 60)
+	kind := report.KindName(r.Kind, r.Language) + "  ·  " + fontsSafe(r.Job, 60)
 	w.font("nanum", "B", 10, chart.Muted)
 	w.pdf.Text(marginL, y+4, kind)
 	st := style{size: 10, color: chart.Ink}
-	b := &markup.Badge{Marker: markup.Marker{Tone: tone, Shape: markup.ShapeDot}, Pill: true, Label: markdown.StatusText(r.Status, w.lang)}
+	b := &markup.Badge{Marker: markup.Marker{Tone: tone, Shape: markup.ShapeDot}, Pill: true, Label: report.StatusName(r.Status, w.lang)}
 	w.drawBadge(b, st, pageW-marginR-badgeWidth(b, st), y+2.6)
 	w.y = y + 10
 	for _, l := range lay(headline, contentW, hs) {

@@ -28,7 +28,6 @@ import (
 	"github.com/cwreport/cwreport/report/render/chart"
 	"github.com/cwreport/cwreport/report/render/internal/fonts"
 	"github.com/cwreport/cwreport/report/render/internal/markup"
-	"github.com/cwreport/cwreport/report/render/markdown"
 )
 
 // Renderer writes the .pdf artifact.
@@ -153,7 +152,7 @@ func write(doc *render.Document, loc *time.Location, node ast.Node, src []byte, 
 		p.SetModificationDate(r.GeneratedAt.UTC())
 		p.SetProducer("cwreport", false)
 		p.SetCreator("cwreport", false)
-		title := markdown.KindTitle[r.Kind].In(r.Language)
+		title := report.KindName(r.Kind, r.Language)
 		p.SetTitle(fonts.Must(fonts.Regular).Sanitize(title+": "+plainHeadline(r.Headline)), true)
 		p.SetSubject(title, true)
 		p.SetLang(map[bool]string{true: "en", false: "ko"}[r.Language == "en"])
@@ -235,7 +234,7 @@ func (w *writer) header() {
 		return
 	}
 	r := w.rep
-	left := markdown.KindTitle[r.Kind].In(r.Language) + " · " + fontsSafe(r.Job, 60)
+	left := report.KindName(r.Kind, r.Language) + " · " + fontsSafe(r.Job, 60)
 	right := r.Window.Start.In(w.loc).Format(i18n.DateTime) + " ~ " + r.Window.End.In(w.loc).Format(i18n.DateTime)
 	w.font("nanum", "", 7.5, chart.Muted)
 	w.pdf.Text(marginL, marginT-4, left)
