@@ -60,10 +60,11 @@ type Executor struct {
 	Retain time.Duration
 }
 
-// NewExecutor wires history as the delivery ledger and the spool beside
-// the history database.
+// NewExecutor wires history as the delivery ledger (which also records
+// each delivery in the run's lease, when there is one) and the spool
+// beside the history database.
 func NewExecutor(runner *jobs.Runner, dl *jobs.Deliverer, store *history.Store, historyPath string) *Executor {
-	dl.Pipeline.Ledger = jobs.HistoryLedger{Store: store}
+	dl.Pipeline.Ledger = leaseLedger{jobs.HistoryLedger{Store: store}}
 	return &Executor{Runner: runner, Deliverer: dl, Store: store, Spool: Spool{Dir: SpoolDir(historyPath)}, Clock: RealClock{}, Log: slog.Default()}
 }
 
@@ -115,6 +116,7 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)
 		held.keep(cancel)
+		ctx = withLease(ctx, held)
 	}
 	// A period that produced its report (or was interrupted, perhaps after
 	// rendering) re-sends the spooled bytes to the targets that lack them.

@@ -177,10 +177,76 @@ func TestDeadReplicaIsTakenOverAfterExpiry(t *testing.T) {
 	}
 }
 
+// A holder writes its lease after each target that got the period. Here
+// it delivered to fast and then hangs on slow until it is killed; once its
+// lease expires another replica takes the period over, learns from the
+// lease that fast has the report, and delivers to slow only. (The holder's
+// periodic renewal is set beyond the test, so only the ledger can have
+// written fast into the lease.)
+func TestTakeoverSkipsWhatTheDeadHolderDelivered(t *testing.T) {
+	// Both replicas deliver to the same two directories.
+	hs, shared := replicas(t, strings.NewReplacer("$DIR/fast", "$DIR/reports/fast", "$DIR/slow", "$DIR/reports/slow").Replace(slowYAML), "replica-a", "replica-b")
+	a, b := hs[0], hs[1]
+	a.renewEvery = time.Hour
+	started := make(chan struct{})
+	a.open = func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {
+		e, err := jobs.OpenTarget(ctx, cfg, name)
+		if name == "slow" {
+			e.Target = &blockingTarget{Target: e.Target, started: started, before: func() {
+				for ok := false; !ok; time.Sleep(5 * time.Millisecond) {
+					ok, _ = a.store.Delivered(context.Background(), "morning/2026-11-24", "fast")
+				}
+			}}
+		}
+		return e, err
+	}
+	a.start(kst(t, 2026, 11, 24, 7, 59))
+	a.clock.waitFor(t, 1)
+	a.clock.advance(kst(t, 2026, 11, 24, 8, 0))
+	<-started // fast has it; slow hangs
+	waitUntil(t, func() bool {
+		return strings.Contains(leaseBody(t, a.locker.(*lease.S3), "morning/2026-11-24"), `"delivered":["fast"]`)
+	})
+	report := filepath.Join(shared, "fast", "morning", "2026", "11", "24", "morning-2026-11-24.md")
+	before := stat(t, report)
+	// b finds the lease held at 08:00 and expired (08:00 + 15m + 5m) at
+	// its retry tick, 08:29.
+	b.retryEvery = 30 * time.Minute
+	b.start(kst(t, 2026, 11, 24, 7, 59))
+	b.clock.waitFor(t, 2)
+	b.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	b.clock.waitFor(t, 2)
+	b.fireAt(kst(t, 2026, 11, 24, 8, 29), 1)
+	b.stop()
+	// a is stopped: its run is cancelled after the shutdown timeout.
+	a.cancel()
+	a.clock.waitFor(t, 2)
+	a.clock.advance(kst(t, 2026, 11, 24, 8, 2))
+	a.stop()
+
+	equal(t, "b", runs(t, b.historyPath()), []string{"morning/2026-11-24 schedule leased", "morning/2026-11-24 resume ok"})
+	equal(t, "b's deliveries", deliveries(t, b.historyPath(), "morning/2026-11-24"), []string{"fast ok", "slow ok"})
+	st, _ := history.Open(context.Background(), b.historyPath())
+	ds, _ := st.Deliveries(context.Background(), "morning/2026-11-24")
+	st.Close()
+	if ds[0].Detail["delivered_by"] != "replica-a (lease)" || ds[0].Attempts != 0 {
+		t.Errorf("b's record of fast: %+v", ds[0])
+	}
+	if after := stat(t, report); after.inode != before.inode || !after.mtime.Equal(before.mtime) {
+		t.Error("fast got the report twice")
+	}
+	if _, err := os.Stat(filepath.Join(shared, "slow", "morning", "2026", "11", "24", "morning-2026-11-24.md")); err != nil {
+		t.Errorf("slow never got the report: %v", err)
+	}
+	if b := leaseBody(t, a.locker.(*lease.S3), "morning/2026-11-24"); !strings.Contains(b, `"owner":"replica-b"`) || !strings.Contains(b, `"done":true`) {
+		t.Errorf("a's end of run overwrote b's lease: %s", b)
+	}
+}
+
 // A holder renews its lease while it runs; when a renewal finds that
-// another replica took the lease over (here: the holder's renewals stop
-// reaching S3 in time, as in a long network partition), the run is
-// cancelled and recorded as leased, not failed, and delivers nothing more.
+// another replica took the lease over (the holder's renewals did not reach
+// S3 in time, as in a long partition), the run is cancelled and recorded as
+// leased, not failed, and delivers nothing more.
 func TestLostLeaseStopsTheRun(t *testing.T) {
 	hs, _ := replicas(t, morningYAML, "replica-a", "replica-b")
 	a, b := hs[0], hs[1]

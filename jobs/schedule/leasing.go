@@ -12,6 +12,7 @@ import (
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/jobs/schedule/lease"
+	"github.com/cwreport/cwreport/report/deliver"
 )
 
 // Locker hands out one lease per run key across replicas
@@ -54,8 +55,42 @@ type heldLease struct {
 	mu sync.Mutex
 	l  lease.Lease
 
+	cancel  context.CancelCauseFunc
 	stop    chan struct{}
 	stopped chan struct{}
+}
+
+type heldKey struct{}
+
+// withLease carries the held lease to the delivery ledger.
+func withLease(ctx context.Context, h *heldLease) context.Context {
+	return context.WithValue(ctx, heldKey{}, h)
+}
+
+// leaseLedger is the delivery ledger of a serve with leases: after each
+// target that got the run it writes the lease, so a replica that takes the
+// period over after this one died knows that target has it and does not
+// send it again.
+type leaseLedger struct {
+	deliver.Ledger
+}
+
+// Record implements deliver.Ledger.
+func (l leaseLedger) Record(ctx context.Context, r deliver.Result) error {
+	if err := l.Ledger.Record(ctx, r); err != nil {
+		return err
+	}
+	h, _ := ctx.Value(heldKey{}).(*heldLease)
+	if h == nil || r.Status != deliver.StatusOK {
+		return nil
+	}
+	if err := h.renew(context.WithoutCancel(ctx)); err != nil {
+		if errors.Is(err, lease.ErrLost) && h.cancel != nil {
+			h.cancel(err)
+		}
+		h.x.log().Warn("could not record the delivery in the lease", "run", h.key, "target", r.Target, "err", err)
+	}
+	return nil
 }
 
 // takeLease takes the lease on key (a run or a notice) for this replica. A
@@ -105,6 +140,7 @@ func (x *Executor) takeLease(ctx context.Context, job *config.Job, key string) (
 // cancels the run (cause: the lease.LostError) if another replica took it
 // over. The renewals run on real time, as the run's timeout does.
 func (h *heldLease) keep(cancel context.CancelCauseFunc) {
+	h.cancel = cancel
 	h.stop, h.stopped = make(chan struct{}), make(chan struct{})
 	every := h.x.renewEvery
 	if every <= 0 {
