@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,32 +29,62 @@ import (
 )
 
 // leaseBucket makes a bucket for a test on a kumo server, which honours
-// If-None-Match: * and If-Match: <etag> on PutObject as S3 does.
-func leaseBucket(t *testing.T) (*s3.Client, string) {
+// If-None-Match: * and If-Match: <etag> on PutObject as S3 does; it
+// returns a client of the server and its URL.
+func leaseBucket(t *testing.T) (*s3.Client, string, string) {
 	t.Helper()
 	srv := kumo.NewServer()
 	t.Cleanup(srv.Close)
-	client := s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
-		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
+	client := s3Client(srv.URL)
 	// kumo keeps its state per process, not per server.
 	bucket := fmt.Sprintf("serve-leases-%d", time.Now().UnixNano())
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	return client, bucket
+	return client, bucket, srv.URL
+}
+
+func s3Client(endpoint string) *s3.Client {
+	return s3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(endpoint); o.UsePathStyle = true })
+}
+
+// s3Calls counts one replica's lease requests.
+type s3Calls struct {
+	create, ifMatch, get atomic.Int64
+}
+
+func (c *s3Calls) String() string {
+	return fmt.Sprintf("%d create, %d conditional update, %d read", c.create.Load(), c.ifMatch.Load(), c.get.Load())
 }
 
 // replicas makes one harness per name, each with its own history, sharing
-// the lease bucket and the report directory.
+// the lease bucket (each through a proxy counting its requests) and the
+// report directory.
 func replicas(t *testing.T, yaml string, names ...string) ([]*harness, string) {
 	t.Helper()
-	client, bucket := leaseBucket(t)
+	_, bucket, endpoint := leaseBucket(t)
+	target, _ := url.Parse(endpoint)
 	shared := t.TempDir() // every replica delivers to the same directory
 	var hs []*harness
 	for _, name := range names {
 		h := newHarness(t, t.TempDir(), strings.ReplaceAll(yaml, "$DIR/reports", shared))
 		h.replica = name
-		h.locker = &lease.S3{Client: client, Bucket: bucket, Prefix: "cwreport/leases/"}
+		calls := &s3Calls{}
+		rp := httputil.NewSingleHostReverseProxy(target)
+		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodPut && r.Header.Get("If-None-Match") == "*":
+				calls.create.Add(1)
+			case r.Method == http.MethodPut && r.Header.Get("If-Match") != "":
+				calls.ifMatch.Add(1)
+			case r.Method == http.MethodGet:
+				calls.get.Add(1)
+			}
+			rp.ServeHTTP(w, r)
+		}))
+		t.Cleanup(proxy.Close)
+		h.locker, h.s3calls = &lease.S3{Client: s3Client(proxy.URL), Bucket: bucket, Prefix: "cwreport/leases/"}, calls
 		hs = append(hs, h)
 	}
 	return hs, shared
@@ -75,6 +110,15 @@ func TestReplicasRunAPeriodOnce(t *testing.T) {
 	equal(t, "replica a", runs(t, hs[0].historyPath()), []string{"morning/2026-11-24 schedule ok", "morning/2026-11-24 schedule skipped"})
 	equal(t, "replica b", runs(t, hs[1].historyPath()), []string{"morning/2026-11-24 schedule elsewhere"})
 	equal(t, "deliveries by b", deliveries(t, hs[1].historyPath(), "morning/2026-11-24"), nil)
+	// The lease's cost in S3 requests: a creates it, renews it before
+	// delivering, records its one target and marks it done; its 08:30 fire
+	// finds the period done in its history and asks S3 nothing. b's create
+	// is refused (412) and it reads the done lease.
+	for i, want := range []string{"1 create, 3 conditional update, 0 read", "1 create, 0 conditional update, 1 read"} {
+		if got := hs[i].s3calls.String(); got != want {
+			t.Errorf("%s sent %s; want %s", hs[i].replica, got, want)
+		}
+	}
 }
 
 // A replica that stalls for good while it runs a period (frozen here in
@@ -129,6 +173,9 @@ func TestDeadReplicaIsTakenOverAfterExpiry(t *testing.T) {
 		h.stop()
 	}
 
+	for _, h := range hs {
+		t.Logf("%s sent %s", h.replica, h.s3calls)
+	}
 	var winner, loser *harness
 	for _, h := range []*harness{b, c} {
 		got := runs(t, h.historyPath())
@@ -292,7 +339,7 @@ func leaseBody(t *testing.T, l *lease.S3, key string) string {
 // A lease that cannot be taken fails the fire (running anyway could
 // deliver twice), and history says why.
 func TestLeaseErrorIsRecorded(t *testing.T) {
-	client, _ := leaseBucket(t)
+	client, _, _ := leaseBucket(t)
 	h := newHarness(t, t.TempDir(), morningYAML)
 	h.locker = &lease.S3{Client: client, Bucket: "no-such-bucket", Prefix: "cwreport/leases/"}
 	h.start(kst(t, 2026, 11, 24, 7, 59))

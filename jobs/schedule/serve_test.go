@@ -45,6 +45,7 @@ type harness struct {
 	// replica and locker: one of several replicas sharing leases.
 	replica string
 	locker  Locker
+	s3calls *s3Calls
 	// retryEvery is Daemon.RetryEvery.
 	retryEvery time.Duration
 	// renewEvery is how often a held lease is renewed (real time).
