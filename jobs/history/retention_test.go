@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -149,5 +150,76 @@ func TestAbandonEndsAPeriod(t *testing.T) {
 	}
 	if jobs, _ := s.Jobs(ctx); !slices.Equal(jobs, []string{"m"}) {
 		t.Errorf("jobs %v", jobs)
+	}
+}
+
+// seedPeriods writes n hourly periods of job h (one ok run and two
+// deliveries each) ending at end, in one transaction.
+func seedPeriods(b *testing.B, s *Store, n int, end time.Time) {
+	b.Helper()
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		at := end.Add(-time.Duration(n-i) * time.Hour)
+		key := "h/" + at.Format("2006-01-02T15")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_key, job, period, scheduled_at, started_at, finished_at, status, trigger) VALUES (?, 'h', ?, ?, ?, ?, 'ok', 'schedule')`,
+			key, at.Format("2006-01-02T15"), fmtTime(at), fmtTime(at), fmtTime(at.Add(time.Second))); err != nil {
+			b.Fatal(err)
+		}
+		for _, target := range []string{"files", "ops"} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (run_key, target, status, attempts, at) VALUES (?, ?, 'ok', 1, ?)`, key, target, fmtTime(at.Add(time.Second))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPrune is the first upkeep of a history that kept everything:
+// a year of an hourly job (8760 periods, 26,280 records), of which all but
+// the last 90 days go.
+func BenchmarkPrune(b *testing.B) {
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(context.Background(), filepath.Join(b.TempDir(), "h.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		seedPeriods(b, s, 8760, end)
+		b.StartTimer()
+		res, err := s.Prune(context.Background(), end.Add(-90*24*time.Hour), nil)
+		if err != nil || len(res.Keys) != 8760-90*24 {
+			b.Fatalf("%d pruned, %v", len(res.Keys), err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkPruneSteady is the daily upkeep afterwards: 90 days of the
+// hourly job kept, one day's periods to prune.
+func BenchmarkPruneSteady(b *testing.B) {
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "h.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	seedPeriods(b, s, 91*24, end)
+	b.ReportAllocs()
+	cut := end.Add(-90 * 24 * time.Hour)
+	for b.Loop() {
+		// After the first iteration nothing is old enough: the cost of
+		// finding that out is the steady daily cost.
+		if _, err := s.Prune(context.Background(), cut, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
