@@ -59,7 +59,7 @@ func (x *Executor) Maintain(ctx context.Context, cfgJobs []*config.Job) {
 			case job == nil:
 				x.abandon(ctx, name, nil, p, "its job is no longer in the configuration")
 			case !resumes || p.ScheduledAt.Before(since):
-				x.abandon(ctx, name, job, p, "the catch-up policy "+policyText(job)+" no longer resumes it")
+				x.abandon(ctx, name, job, p, "the catch-up policy ("+policyText(job)+") does not resume it any more")
 			case p.Resumes >= x.maxResumes():
 				x.abandon(ctx, name, job, p, fmt.Sprintf("resumed %d times (the limit)", p.Resumes))
 			default:
@@ -103,6 +103,14 @@ func (x *Executor) abandon(ctx context.Context, name string, job *config.Job, p 
 	if p.Status == history.StatusRunning {
 		return
 	}
+	if p.Status == history.StatusLeased && !p.Completed && len(p.Delivered) == 0 {
+		// Another replica held it and this one never ran it (a standby of
+		// a job whose policy does not revisit): nothing of ours to give
+		// up; retention prunes its record in time.
+		if files, _ := x.spoolSize(p.Key); files == 0 {
+			return
+		}
+	}
 	var missing []string
 	if job != nil {
 		missing = p.Missing(job.Deliver)
@@ -114,7 +122,10 @@ func (x *Executor) abandon(ctx context.Context, name string, job *config.Job, p 
 	reason := "gave up: " + why
 	switch {
 	case p.Status == history.StatusLeased:
-		reason += "; another replica held its lease and this one never ran it"
+		reason += "; another replica took its lease over"
+		if len(missing) > 0 {
+			reason += " and " + strings.Join(missing, ", ") + " may still lack it"
+		}
 	case len(missing) > 0:
 		reason += "; never delivered to " + strings.Join(missing, ", ")
 	case p.Status == history.StatusInterrupted:

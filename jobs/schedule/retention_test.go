@@ -292,3 +292,63 @@ func TestFailedNoticeIsRetried(t *testing.T) {
 		t.Errorf("chat never got the notice: %v", err)
 	}
 }
+
+// A standby replica records a period another replica held as leased; when
+// its job's policy no longer revisits it (a run-period job never does), the
+// upkeep leaves it be: nothing of this replica's was given up, no alert.
+// A period this replica ran before the other took it over is abandoned.
+func TestStandbyLeasedPeriodIsNotAbandoned(t *testing.T) {
+	dir := t.TempDir()
+	yaml := `
+timezone: Asia/Seoul
+source: {type: demo}
+targets:
+  down: {type: file, dir: $DIR/down}
+jobs:
+  - name: tick
+    kind: incident
+    schedule: "0 * * * *"
+    formats: [json]
+    deliver: [down]
+`
+	ctx := context.Background()
+	st, err := history.Open(ctx, filepath.Join(dir, "state", "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := kst(t, 2026, 11, 24, 8, 0)
+	for _, r := range []history.Run{
+		{Key: "tick/2026-11-24T08-00", Status: history.StatusLeased, Trigger: history.TriggerSchedule},
+		{Key: "tick/2026-11-24T07-00", Status: history.StatusDegraded, Trigger: history.TriggerSchedule},
+		{Key: "tick/2026-11-24T07-00", Status: history.StatusLeased, Trigger: history.TriggerSchedule},
+	} {
+		sched := at
+		if strings.HasSuffix(r.Key, "07-00") {
+			sched = at.Add(-time.Hour)
+		}
+		r.Job, r.ScheduledAt, r.Started, r.Finished = "tick", sched, sched, sched
+		if _, err := st.StartRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.RecordDelivery(ctx, history.Delivery{RunKey: "tick/2026-11-24T07-00", Target: "down", Status: history.DeliveryFailed, At: at.Add(-time.Hour)})
+	st.Close()
+
+	h := newHarness(t, dir, yaml)
+	h.maintain = true
+	h.start(kst(t, 2026, 11, 24, 8, 30))
+	h.clock.waitFor(t, 2)
+	h.stop()
+	equal(t, "history", runs(t, h.historyPath()), []string{
+		"tick/2026-11-24T08-00 schedule leased",
+		"tick/2026-11-24T07-00 schedule degraded",
+		"tick/2026-11-24T07-00 schedule leased",
+		"tick/2026-11-24T07-00 retention abandoned",
+	})
+	if r := lastRun(t, h, "tick"); r.Reason != "gave up: the catch-up policy (never) does not resume it any more; another replica took its lease over and down may still lack it; no spool was left" {
+		t.Errorf("reason %q", r.Reason)
+	}
+	if body := scrape(t, h.x.Metrics); !strings.Contains(body, `cwreport_periods_abandoned_total{job_name="tick"} 1`+"\n") {
+		t.Errorf("abandonments:\n%s", grepLines(body, "abandoned"))
+	}
+}
