@@ -141,8 +141,10 @@ type record struct {
 	Owner    string    `json:"owner"`
 	RunKey   string    `json:"run_key"`
 	Acquired time.Time `json:"acquired"`
-	// Expires is zero in leases written before leases expired; they are
-	// read as expiring one lifetime after Acquired.
+	// Expires is zero in a done lease, and in leases written by versions
+	// before leases expired: those never expire (that version wrote
+	// nothing when it finished, so such a lease may stand for a period
+	// that was delivered; taking it over could deliver it again).
 	Expires    time.Time `json:"expires,omitzero"`
 	Renewed    time.Time `json:"renewed,omitzero"`
 	Done       bool      `json:"done,omitempty"`
@@ -201,8 +203,8 @@ func (l *S3) Acquire(ctx context.Context, runKey, owner string, ttl time.Duratio
 			// Someone else's object: never ours to run.
 			return Lease{Key: runKey, Holder: foreign, Expires: never}, nil
 		}
-		if cur.Expires.IsZero() {
-			cur.Expires = cur.Acquired.Add(ttl)
+		if cur.Expires.IsZero() && !cur.Done {
+			cur.Expires = never // written before leases expired
 		}
 		mine := cur.Owner == owner
 		if cur.Done || (!mine && now.Before(cur.Expires)) {

@@ -306,8 +306,10 @@ func TestConflict409IsRetried(t *testing.T) {
 	}
 }
 
-// Leases written before leases expired have no expiry: they are read as
-// expiring one lifetime after they were taken.
+// Leases written by the version before leases expired have no expiry and
+// were never marked done, even for a period that was delivered: they never
+// expire, so an upgrade does not deliver such a period again. Their owner,
+// restarted under its name, still resumes them.
 func TestLeaseWithoutExpiry(t *testing.T) {
 	ctx := context.Background()
 	l, _ := newLease(t, nil)
@@ -317,13 +319,12 @@ func TestLeaseWithoutExpiry(t *testing.T) {
 	if _, err := l.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key("morning/2026-11-24")), Body: strings.NewReader(old)}); err != nil {
 		t.Fatal(err)
 	}
-	c.set(t0.Add(ttl - time.Second))
-	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-b", ttl); err != nil || got.Held {
-		t.Fatalf("before: %+v %v", got, err)
+	c.set(t0.Add(400 * 24 * time.Hour))
+	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-b", ttl); err != nil || got.Held || got.Holder != "replica-a" {
+		t.Fatalf("another replica, a year later: %+v %v", got, err)
 	}
-	c.set(t0.Add(ttl))
-	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-b", ttl); err != nil || !got.Held {
-		t.Fatalf("after: %+v %v", got, err)
+	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-a", ttl); err != nil || !got.Held || !got.Expires.Equal(c.Now().Add(ttl)) {
+		t.Fatalf("its owner: %+v %v", got, err)
 	}
 }
 
