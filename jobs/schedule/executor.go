@@ -98,7 +98,7 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 		return &SkipError{Kind: SkipDone, Reason: fmt.Sprintf("%s already ran and every target has it", key)}
 	}
 	if p.Status == history.StatusElsewhere {
-		return &SkipError{Kind: SkipElsewhere, Reason: fmt.Sprintf("another replica finished %s and every target has it", key)}
+		return &SkipError{Kind: SkipElsewhere, Reason: fmt.Sprintf("%s is another replica's: its lease said so at an earlier fire", key)}
 	}
 	var held *heldLease
 	if x.Locker != nil {

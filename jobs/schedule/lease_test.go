@@ -354,3 +354,34 @@ func TestLeaseErrorIsRecorded(t *testing.T) {
 		t.Errorf("reason %q", rs[0].Reason)
 	}
 }
+
+// A lease left by a version whose leases did not expire is never taken
+// over (it may stand for a delivered period): the period is recorded as
+// the other replica's for good and not asked about again.
+func TestLeaseOfAnEarlierVersion(t *testing.T) {
+	hs, _ := replicas(t, morningYAML, "replica-b")
+	b := hs[0]
+	l := b.locker.(*lease.S3)
+	old := `{"owner":"replica-a","run_key":"morning/2026-11-24","acquired":"2026-11-23T23:00:00Z"}`
+	if _, err := l.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key("morning/2026-11-24")), Body: strings.NewReader(old)}); err != nil {
+		t.Fatal(err)
+	}
+	b.retryEvery = 10 * time.Minute
+	b.start(kst(t, 2026, 11, 24, 7, 59))
+	b.clock.waitFor(t, 2)
+	b.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	b.clock.waitFor(t, 2)
+	b.fireAt(kst(t, 2026, 11, 24, 8, 30), 1) // a later fire: history answers
+	b.clock.waitFor(t, 2)
+	b.stop()
+	equal(t, "b", runs(t, b.historyPath()), []string{"morning/2026-11-24 schedule elsewhere", "morning/2026-11-24 schedule elsewhere"})
+	if got := b.s3calls.String(); got != "1 create, 0 conditional update, 1 read" {
+		t.Errorf("b sent %s", got)
+	}
+	st, _ := history.Open(context.Background(), b.historyPath())
+	rs, _ := st.Recent(context.Background(), "", 2)
+	st.Close()
+	if !strings.Contains(rs[1].Reason, `replica "replica-a" holds the lease on morning/2026-11-24 for good`) || rs[0].Reason != "morning/2026-11-24 is another replica's: its lease said so at an earlier fire" {
+		t.Errorf("reasons %q, %q", rs[1].Reason, rs[0].Reason)
+	}
+}

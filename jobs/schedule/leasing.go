@@ -108,6 +108,10 @@ func (x *Executor) takeLease(ctx context.Context, job *config.Job, key string) (
 		if l.Done {
 			return nil, &SkipError{Kind: SkipElsewhere, Reason: fmt.Sprintf("replica %q finished %s and every target has it", l.Holder, key)}
 		}
+		if l.Permanent {
+			// Not revisited: this lease never expires.
+			return nil, &SkipError{Kind: SkipElsewhere, Reason: fmt.Sprintf("replica %q holds the lease on %s for good (a lease without expiry, written by an earlier version, or not a cwreport lease)", l.Holder, key)}
+		}
 		return nil, &SkipError{Kind: SkipLeased, Reason: fmt.Sprintf("replica %q holds the lease on %s and runs it", l.Holder, key)}
 	}
 	if l.TakenFrom != "" {

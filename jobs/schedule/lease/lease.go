@@ -93,6 +93,10 @@ type Lease struct {
 	Delivered []string
 	// TakenFrom is the replica whose expired lease Holder took over.
 	TakenFrom string
+	// Permanent: the lease never expires and is never done: it was written
+	// by a version before leases expired, or the object is not a cwreport
+	// lease at all. Nobody but its holder will ever run the period.
+	Permanent bool
 
 	etag       string
 	generation int
@@ -201,14 +205,17 @@ func (l *S3) Acquire(ctx context.Context, runKey, owner string, ttl time.Duratio
 			return Lease{}, l.fail("read", key, err)
 		case foreign != "":
 			// Someone else's object: never ours to run.
-			return Lease{Key: runKey, Holder: foreign, Expires: never}, nil
+			return Lease{Key: runKey, Holder: foreign, Expires: never, Permanent: true}, nil
 		}
-		if cur.Expires.IsZero() && !cur.Done {
-			cur.Expires = never // written before leases expired
+		permanent := cur.Expires.IsZero() && !cur.Done // written before leases expired
+		if permanent {
+			cur.Expires = never
 		}
 		mine := cur.Owner == owner
 		if cur.Done || (!mine && now.Before(cur.Expires)) {
-			return cur.lease(curTag, false), nil
+			l := cur.lease(curTag, false)
+			l.Permanent = permanent
+			return l, nil
 		}
 		// Ours to renew (a restart under the same name), or expired: take
 		// it, on condition that nobody wrote it since we read it.

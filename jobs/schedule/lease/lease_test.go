@@ -320,7 +320,7 @@ func TestLeaseWithoutExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.set(t0.Add(400 * 24 * time.Hour))
-	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-b", ttl); err != nil || got.Held || got.Holder != "replica-a" {
+	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-b", ttl); err != nil || got.Held || got.Holder != "replica-a" || !got.Permanent {
 		t.Fatalf("another replica, a year later: %+v %v", got, err)
 	}
 	if got, err := l.Acquire(ctx, "morning/2026-11-24", "replica-a", ttl); err != nil || !got.Held || !got.Expires.Equal(c.Now().Add(ttl)) {
@@ -336,7 +336,7 @@ func TestForeignObjectIsNeverOurs(t *testing.T) {
 	}
 	l.Now = func() time.Time { return t0.Add(1000 * 24 * time.Hour) }
 	h, err := l.Acquire(ctx, "audit/2026-11", "replica-a", ttl)
-	if err != nil || h.Held || !strings.Contains(h.Holder, "is not a cwreport lease") {
+	if err != nil || h.Held || !h.Permanent || !strings.Contains(h.Holder, "is not a cwreport lease") {
 		t.Fatalf("holder %+v err %v", h, err)
 	}
 }
