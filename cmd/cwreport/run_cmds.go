@@ -15,8 +15,6 @@ import (
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
-// parseAt reads --at: RFC 3339, or a local date-time without offset
-// ("2026-11-24T08:00") taken in loc.
 // checkAt refuses an instant in the future for a source that reads what
 // an account recorded: there is nothing to read yet, and a report for it
 // would be a silent row of gaps. The demo and snapshots accept any instant.
@@ -27,6 +25,8 @@ func checkAt(cfg *config.Config, at time.Time) error {
 	return nil
 }
 
+// parseAt reads --at: RFC 3339, or a local date-time without offset
+// ("2026-11-24T08:00") taken in loc.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
