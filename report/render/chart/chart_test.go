@@ -383,3 +383,33 @@ func TestThresholdLabelsAvoidSeries(t *testing.T) {
 		t.Fatal("the test data no longer crosses the usual label place")
 	}
 }
+
+// A bar that is a share of something reads "36.4%" when its unit is
+// percent, and "7 / 20 점" otherwise: never "36.4 / 100 %".
+func TestBarShareLabels(t *testing.T) {
+	for _, tc := range []struct {
+		unit string
+		bar  report.Bar
+		want string
+	}{
+		{"%", report.Bar{Label: "인증", Value: 36.4, Max: 100}, "36.4%"},
+		{"점", report.Bar{Label: "네트워크", Value: 7, Max: 20}, "7 / 20 점"},
+		{"", report.Bar{Label: "x", Value: 7, Max: 20}, "7 / 20"},
+		{"건", report.Bar{Label: "y", Value: 3}, "3 건"},
+	} {
+		c := report.Chart{ID: "b", Kind: report.ChartBars, Title: "t", Unit: tc.unit, Bars: []report.Bar{tc.bar}}
+		d, err := Layout(&c, Options{Lang: "ko", Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, it := range d.Items {
+			if tx, ok := it.(*Text); ok && tx.S == tc.want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("unit %q, bar %+v: no %q label", tc.unit, tc.bar, tc.want)
+		}
+	}
+}

@@ -692,10 +692,16 @@ func (l *layout) bars() {
 		values[i] = "-"
 		if finite(b.Value) {
 			values[i] = formatValue(b.Value, nil)
-			if b.Max > 0 {
+			switch {
+			case unit == "%":
+				// A share is already out of 100: "36.4%", not "36.4 / 100 %".
+				values[i] += "%"
+			case b.Max > 0:
 				values[i] += " / " + formatValue(b.Max, nil)
-			}
-			if unit != "" {
+				if unit != "" {
+					values[i] += " " + unit
+				}
+			case unit != "":
 				values[i] += " " + unit
 			}
 		}
