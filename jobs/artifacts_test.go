@@ -257,7 +257,10 @@ jobs:
 	r := securityRunner(t, cfg)
 	r.ArchiveDirs = []string{flat}
 	run := NewRun(job, time.Date(2026, 12, 1, 9, 0, 0, 0, job.Location))
-	got := r.earlier(run, 12)
+	got, notes := r.earlier(context.Background(), run, 12)
+	if len(notes) != 1 || !strings.Contains(notes[0], "audit-2026-07.json skipped: not a JSON report") {
+		t.Errorf("notes %q", notes)
+	}
 	if len(got) != 2 || got[0].Score.Value != 44 || got[1].Score.Value != 41.5 {
 		for _, g := range got {
 			t.Logf("%s %v %v", g.Job, g.Window.Start, g.Score.Value)

@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -9,24 +11,158 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/report"
 )
 
 // Bounds of the earlier-report search: a hostile or huge archive costs at
 // most this much.
 const (
-	maxEarlierFiles = 400     // JSON files looked at
-	maxEarlierBytes = 8 << 20 // per file
-	maxEarlierDepth = 5       // <dir>/<job>/<YYYY>/<MM>/<DD>/<file>
+	maxEarlierFiles = 400                    // JSON files looked at
+	maxEarlierBytes = history.MaxReportBytes // per file or stored report
+	maxEarlierDepth = 5                      // <dir>/<job>/<YYYY>/<MM>/<DD>/<file>
+	// maxEarlierNotes bounds the notes one run prints about skipped
+	// earlier reports; the rest are counted.
+	maxEarlierNotes = 5
 )
 
-// earlier loads up to n earlier JSON reports of run's job, newest first,
-// from the job's file targets (dated layout <dir>/<job>/YYYY/MM/DD/) and
-// from ArchiveDirs (flat, as --out writes them, or dated). Reports of
-// other jobs or kinds, not earlier than this run's window, or unreadable
-// are skipped: an old file that does not parse must not fail this month's
-// audit. S3 archives are not read (see docs/security.md).
-func (r *Runner) earlier(run Run, n int) []*report.Report {
+// ReportHistory is where the runner looks for earlier reports first: run
+// history (*history.Store), which keeps each completed run's report.
+type ReportHistory interface {
+	Reports(ctx context.Context, q history.ReportQuery) ([]history.StoredReport, error)
+}
+
+// TrendReport is what run history keeps of a report for later periods'
+// trends: its JSON without the sections (status, headline, score with its
+// categories, findings, data gaps), which is what the spool keeps too. The
+// sections are most of a report (the demo security report: 68 KB of JSON,
+// 23 KB without sections; 10 KB and 5 KB gzip-compressed).
+func TrendReport(rep *report.Report) ([]byte, error) {
+	trimmed := *rep
+	trimmed.Sections = nil
+	data, err := json.Marshal(&trimmed)
+	if err != nil {
+		return nil, fmt.Errorf("encode the report for history: %w", err)
+	}
+	return data, nil
+}
+
+// earlierReport is one candidate: the report and the period it covers.
+type earlierReport struct {
+	rep    *report.Report
+	period string
+}
+
+// notes collects what the earlier-report search skipped, bounded.
+type notes struct {
+	list    []string
+	dropped int
+}
+
+func (n *notes) add(format string, args ...any) {
+	if len(n.list) < maxEarlierNotes {
+		n.list = append(n.list, fmt.Sprintf(format, args...))
+		return
+	}
+	n.dropped++
+}
+
+func (n *notes) done() []string {
+	if n.dropped > 0 {
+		n.list = append(n.list, fmt.Sprintf("earlier reports: %d more skipped", n.dropped))
+	}
+	return n.list
+}
+
+// earlier loads up to n earlier reports of run's job, newest first, one
+// per period: from run history when the runner has it (serve's store, or
+// history.path opened read-only by `run`), then from the job's file
+// targets (dated layout <dir>/<job>/YYYY/MM/DD/) and ArchiveDirs (flat, as
+// --out writes them, or dated) for the periods history does not have.
+// Reports of other jobs or kinds and those not earlier than this run's
+// window are left out. A report that cannot be read (a damaged history
+// row, a file that does not parse, another schema version) is skipped
+// with a note: an old row or file must never fail this month's audit.
+// S3 archives are not read (see docs/security.md).
+func (r *Runner) earlier(ctx context.Context, run Run, n int) ([]*report.Report, []string) {
+	var ns notes
+	have := map[string]bool{run.Period: true}
+	var found []earlierReport
+	accept := func(rep *report.Report) bool {
+		return rep.Job == run.Job.Name && rep.Kind == run.Job.Kind && rep.Window.Start.Before(run.Window.Start)
+	}
+
+	if r.History != nil {
+		rows, err := r.History.Reports(ctx, history.ReportQuery{Job: run.Job.Name, Period: run.Period, Before: run.At, Limit: n + maxEarlierNotes})
+		if err != nil {
+			ns.add("earlier reports: run history not read: %v", err)
+		}
+		for _, row := range rows {
+			if have[row.Period] {
+				continue
+			}
+			if row.Err != nil {
+				ns.add("earlier reports: run history %s skipped: %v", row.RunKey, row.Err)
+				continue
+			}
+			rep, err := parseReport(row.JSON)
+			if err != nil {
+				ns.add("earlier reports: run history %s skipped: %v", row.RunKey, err)
+				continue
+			}
+			if accept(rep) {
+				have[row.Period] = true
+				found = append(found, earlierReport{rep, row.Period})
+			}
+		}
+	}
+
+	// The archive fills in the periods history lacks (before serve ran,
+	// or pruned by history.retain); the newest report of a period wins.
+	byPeriod := map[string]*report.Report{}
+	for _, p := range r.archivePaths(run) {
+		period := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), run.Job.Name+"-"), ".json")
+		if have[period] {
+			continue
+		}
+		rep, err := readReport(p)
+		if err != nil {
+			ns.add("earlier reports: %s skipped: %v", p, err)
+			continue
+		}
+		if !accept(rep) {
+			continue
+		}
+		if old := byPeriod[period]; old == nil || rep.GeneratedAt.After(old.GeneratedAt) {
+			byPeriod[period] = rep
+		}
+	}
+	for period, rep := range byPeriod {
+		found = append(found, earlierReport{rep, period})
+	}
+
+	slices.SortStableFunc(found, func(a, b earlierReport) int {
+		if c := b.rep.Window.End.Compare(a.rep.Window.End); c != 0 {
+			return c
+		}
+		if c := b.rep.GeneratedAt.Compare(a.rep.GeneratedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.period, a.period)
+	})
+	var out []*report.Report
+	for _, e := range found {
+		if len(out) == n {
+			break
+		}
+		out = append(out, e.rep)
+	}
+	return out, ns.done()
+}
+
+// archivePaths lists the JSON reports named for run's job in its file
+// targets and ArchiveDirs, bounded by maxEarlierFiles and maxEarlierDepth.
+func (r *Runner) archivePaths(run Run) []string {
 	var dirs []string
 	if r.Config != nil {
 		for _, name := range run.Job.Deliver {
@@ -69,40 +205,33 @@ func (r *Runner) earlier(run Run, n int) []*report.Report {
 			return nil
 		})
 	}
-	var out []*report.Report
-	for _, p := range paths {
-		rep := readReport(p)
-		if rep == nil || rep.Schema != report.Schema || rep.Job != run.Job.Name || rep.Kind != run.Job.Kind ||
-			!rep.Window.Start.Before(run.Window.Start) {
-			continue
-		}
-		out = append(out, rep)
-	}
-	slices.SortStableFunc(out, func(a, b *report.Report) int {
-		if c := b.Window.End.Compare(a.Window.End); c != 0 {
-			return c
-		}
-		return b.GeneratedAt.Compare(a.GeneratedAt)
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
+	return paths
 }
 
-func readReport(path string) *report.Report {
+func readReport(path string) (*report.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxEarlierBytes+1))
-	if err != nil || len(data) > maxEarlierBytes {
-		return nil
+	if err != nil {
+		return nil, err
 	}
+	if len(data) > maxEarlierBytes {
+		return nil, fmt.Errorf("over %d bytes", maxEarlierBytes)
+	}
+	return parseReport(data)
+}
+
+// parseReport decodes a JSON report of this schema version.
+func parseReport(data []byte) (*report.Report, error) {
 	var rep report.Report
-	if json.Unmarshal(data, &rep) != nil {
-		return nil
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("not a JSON report: %w", err)
 	}
-	return &rep
+	if rep.Schema != report.Schema {
+		return nil, fmt.Errorf("schema %q, not %s", rep.Schema, report.Schema)
+	}
+	return &rep, nil
 }

@@ -37,6 +37,10 @@ type Runner struct {
 	// directory), searched besides the job's file targets when an analyzer
 	// asks for earlier reports (jobs/earlier.go).
 	ArchiveDirs []string
+	// History, when set, is asked for earlier reports before the archive
+	// (jobs/earlier.go): serve's history store, or history.path opened
+	// read-only by `cwreport run`.
+	History ReportHistory
 }
 
 // Result is what one run produced.
@@ -54,6 +58,10 @@ type Result struct {
 	// ("cloudwatch:GetMetricData"), comparison windows included, also when
 	// collecting failed: serve exports them as metrics.
 	Stats map[string]int
+	// Notes are remarks about the run that are not data gaps, for the log
+	// or the terminal: an earlier report skipped because its history row
+	// or file could not be read.
+	Notes []string
 }
 
 func (r *Result) addStats(d *source.Dataset) {
@@ -140,7 +148,9 @@ func (r *Runner) analyze(ctx context.Context, run Run, now func() time.Time, res
 	}
 	in := analyze.Input{Job: run.Job, At: run.At, Window: run.Window, Location: run.Job.Location, Lang: run.Job.Language, Data: data}
 	if plan.Earlier > 0 {
-		in.Earlier = r.earlier(run, plan.Earlier)
+		var notes []string
+		in.Earlier, notes = r.earlier(ctx, run, plan.Earlier)
+		res.Notes = append(res.Notes, notes...)
 	}
 	if plan.Compare != nil {
 		prev := plan.Request

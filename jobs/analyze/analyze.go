@@ -26,8 +26,9 @@ type Input struct {
 	// Previous is the dataset of Plan.Compare, when the plan asked for one.
 	Previous *source.Dataset
 	// Earlier holds reports of earlier periods of this job, newest first,
-	// when the runner could find them (run history or the archive); used for
-	// trends such as the security score history. May be empty.
+	// one per period, when the runner could find them (run history or the
+	// archive); used for trends such as the security score history. May be
+	// empty. Reports from run history have no sections (jobs.TrendReport).
 	Earlier []*report.Report
 }
 

@@ -124,7 +124,8 @@ CREATE TABLE IF NOT EXISTS runs (
   replica      TEXT NOT NULL DEFAULT '',
   data_gaps    TEXT NOT NULL DEFAULT '[]',
   artifacts    TEXT NOT NULL DEFAULT '[]',
-  repeats      INTEGER NOT NULL DEFAULT 1
+  repeats      INTEGER NOT NULL DEFAULT 1,
+  report       BLOB
 );
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs(run_key);
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs(job, scheduled_at);
@@ -215,20 +216,26 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 
 // migrate creates the schema and adds what earlier versions lacked.
 func migrate(ctx context.Context, db *sql.DB) error {
-	// runs.repeats came after the first schema: add it before the indexes
-	// and queries that use it.
+	// Columns added after the first schema, added before the indexes and
+	// queries that use them: runs.repeats, then runs.report (the stored
+	// report, NULL for runs recorded before it existed).
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'`).Scan(&n); err != nil {
 		return err
 	}
 	if n == 1 {
-		var has bool
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM pragma_table_info('runs') WHERE name = 'repeats'`).Scan(&has); err != nil {
-			return err
-		}
-		if !has {
-			if _, err := db.ExecContext(ctx, `ALTER TABLE runs ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1`); err != nil {
+		for _, col := range []struct{ name, def string }{
+			{"repeats", "INTEGER NOT NULL DEFAULT 1"},
+			{"report", "BLOB"},
+		} {
+			var has bool
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM pragma_table_info('runs') WHERE name = ?`, col.name).Scan(&has); err != nil {
 				return err
+			}
+			if !has {
+				if _, err := db.ExecContext(ctx, `ALTER TABLE runs ADD COLUMN `+col.name+` `+col.def); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -183,21 +183,27 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 
 	if spooled != nil {
 		x.log().Info("delivering the spooled report", "run", key, "trigger", f.Trigger, "missing", p.Missing(targets))
-		o.arts, o.gaps = spooled.Artifacts, spooled.Report.DataGaps
+		o.arts, o.gaps, o.report = spooled.Artifacts, spooled.Report.DataGaps, spooled.Report
 		if !send(spooled.Report, spooled.Artifacts) {
 			return &RecordedError{Err: errors.New(o.reason)}
 		}
 	} else {
 		rr := *x.Runner // a copy: this run renders only, delivery is below
 		rr.Deliverer = nil
+		if rr.History == nil {
+			rr.History = x.Store // earlier periods' reports for trends
+		}
 		res := rr.Run(ctx, run)
 		o.stats = res.Stats
+		for _, n := range res.Notes {
+			x.log().Warn("run note", "run", key, "note", n)
+		}
 		if res.Err != nil {
 			o.reason = res.Err.Error()
 			o.status = x.failedStatus(ctx)
 			return &RecordedError{Err: res.Err}
 		}
-		o.arts, o.gaps = res.Artifacts, res.Report.DataGaps
+		o.arts, o.gaps, o.report = res.Artifacts, res.Report.DataGaps, res.Report
 		// Spooled before the first delivery: a crash between two targets
 		// leaves the bytes for the one still missing. A job without
 		// targets keeps its artifacts only here.
@@ -241,6 +247,9 @@ type outcome struct {
 	arts           []report.Artifact
 	deliveries     []deliver.Result
 	stats          map[string]int
+	// report is the run's report (from the spool: without sections),
+	// kept in history for later periods' trends once the run completes.
+	report *report.Report
 }
 
 func (x *Executor) finish(ctx context.Context, id int64, f Fire, key string, o *outcome, t0 time.Time) {
@@ -251,6 +260,18 @@ func (x *Executor) finish(ctx context.Context, id int64, f Fire, key string, o *
 	gaps, _ := json.Marshal(o.gaps)
 	if o.gaps == nil {
 		gaps = nil
+	}
+	if o.report != nil && (o.status == history.StatusOK || o.status == history.StatusDegraded) {
+		// Before the run is recorded complete: a completed run then always
+		// has its report (unless storing it failed, which only costs a
+		// trend point).
+		data, err := jobs.TrendReport(o.report)
+		if err == nil {
+			err = x.Store.SaveReport(ctx, id, data)
+		}
+		if err != nil {
+			x.log().Warn("could not keep the report in history; later trends lack this period", "run", key, "err", err)
+		}
 	}
 	if err := x.Store.FinishRun(ctx, id, x.clock().Now(), o.status, o.reason, gaps, historyArtifacts(o.arts)); err != nil {
 		x.log().Error("could not record the run", "run", key, "err", err)
