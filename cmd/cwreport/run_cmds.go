@@ -12,6 +12,7 @@ import (
 
 	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs"
+	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/jobs/source"
 )
 
@@ -143,9 +144,35 @@ func runCommand() *command {
 		if !*noDeliver {
 			runner.Deliverer = jobs.NewDeliverer(cfg)
 		}
-		return runOne(ctx, e, runner, jobs.NewRun(job, instant), *out)
+		run := jobs.NewRun(job, instant)
+		if st := openTrendHistory(ctx, e, runner, cfg, run); st != nil {
+			defer st.Close()
+			runner.History = st
+		}
+		return runOne(ctx, e, runner, run, *out)
 	}
 	return c
+}
+
+// openTrendHistory opens history.path read-only when the run's kind reads
+// earlier reports (the security score history) and the database exists:
+// a run beside or after serve (a CronJob, a manual re-run) sees the
+// reports serve kept, and changes nothing in serve's history. A database
+// that cannot be opened is a note, not a failure.
+func openTrendHistory(ctx context.Context, e *env, runner *jobs.Runner, cfg *config.Config, run jobs.Run) *history.Store {
+	an, ok := runner.Analyzers.Get(run.Job.Kind)
+	if !ok || an.Plan(run.Job, run.Window, run.At).Earlier <= 0 {
+		return nil
+	}
+	if _, err := os.Stat(cfg.History.Path); err != nil {
+		return nil
+	}
+	st, err := history.OpenReadOnly(ctx, cfg.History.Path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "  note: earlier reports: run history not read: %v\n", err)
+		return nil
+	}
+	return st
 }
 
 // runOne runs, writes the artifacts and reports the outcome.
@@ -177,6 +204,9 @@ func runOne(ctx context.Context, e *env, runner *jobs.Runner, run jobs.Run, out 
 	fmt.Fprintf(e.stderr, "%s: %s, %d finding(s), %d data gap(s)\n", run.Key(), res.Report.Status, len(res.Report.Findings), len(res.Report.DataGaps))
 	for _, g := range res.Report.DataGaps {
 		fmt.Fprintf(e.stderr, "  data gap: %s %s: %s\n", g.Source, g.Part, g.Error)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(e.stderr, "  note: "+n)
 	}
 	for _, d := range res.Deliveries {
 		fmt.Fprintln(e.stderr, "  "+jobs.DeliveryLine(d))
