@@ -148,6 +148,17 @@ func (d *Deliverer) entry(ctx context.Context, name string) (deliver.Entry, erro
 	return e, nil
 }
 
+// Target returns the named target, built on first use and kept like
+// those Deliver uses (the runner reads earlier reports back through an s3
+// target's client: jobs has no AWS client of its own).
+func (d *Deliverer) Target(ctx context.Context, name string) (deliver.Target, error) {
+	e, err := d.entry(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return e.Target, nil
+}
+
 // OpenTarget builds the named target of cfg. S3 targets run first so the
 // others can link to what they stored.
 func OpenTarget(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/deliver"
 )
 
 // Bounds of the earlier-report search: a hostile or huge archive costs at
@@ -47,10 +50,12 @@ func TrendReport(rep *report.Report) ([]byte, error) {
 	return data, nil
 }
 
-// earlierReport is one candidate: the report and the period it covers.
+// earlierReport is one candidate: the report, the period it covers and
+// the day the dated layout files it under (deliver.CoverDate).
 type earlierReport struct {
 	rep    *report.Report
 	period string
+	cover  time.Time
 }
 
 // notes collects what the earlier-report search skipped, bounded.
@@ -74,74 +79,50 @@ func (n *notes) done() []string {
 	return n.list
 }
 
+// search is one run's search for earlier reports.
+type search struct {
+	run   Run
+	n     int
+	loc   *time.Location
+	have  map[string]bool // periods found (and the run's own)
+	found []earlierReport
+	notes notes
+}
+
+// accept reports whether rep is an earlier report of the run's job.
+func (s *search) accept(rep *report.Report) bool {
+	return rep.Job == s.run.Job.Name && rep.Kind == s.run.Job.Kind && rep.Window.Start.Before(s.run.Window.Start)
+}
+
+func (s *search) add(rep *report.Report, period string) {
+	s.have[period] = true
+	cover := deliver.CoverDate(report.Summary{Window: rep.Window, Timezone: rep.Timezone})
+	s.found = append(s.found, earlierReport{rep, period, cover})
+}
+
 // earlier loads up to n earlier reports of run's job, newest first, one
 // per period: from run history when the runner has it (serve's store, or
-// history.path opened read-only by `run`), then from the job's file
-// targets (dated layout <dir>/<job>/YYYY/MM/DD/) and ArchiveDirs (flat, as
-// --out writes them, or dated) for the periods history does not have.
-// Reports of other jobs or kinds and those not earlier than this run's
-// window are left out. A report that cannot be read (a damaged history
-// row, a file that does not parse, another schema version) is skipped
-// with a note: an old row or file must never fail this month's audit.
-// S3 archives are not read (see docs/security.md).
+// history.path opened read-only by `run`); then, for the periods history
+// does not have, from the job's file targets (dated layout
+// <dir>/<job>/YYYY/MM/DD/) and ArchiveDirs (flat, as --out writes them,
+// or dated); then from the job's s3 targets (same dated layout, through
+// delivery's clients) while fewer than n are known. Reports of other jobs
+// or kinds and those not earlier than this run's window are left out. A
+// report that cannot be read (a damaged history row, a file or object
+// that does not parse, another schema version) is skipped with a note: an
+// old row or file must never fail this month's audit.
 func (r *Runner) earlier(ctx context.Context, run Run, n int) ([]*report.Report, []string) {
-	var ns notes
-	have := map[string]bool{run.Period: true}
-	var found []earlierReport
-	accept := func(rep *report.Report) bool {
-		return rep.Job == run.Job.Name && rep.Kind == run.Job.Kind && rep.Window.Start.Before(run.Window.Start)
+	s := &search{run: run, n: n, loc: run.Job.Location, have: map[string]bool{run.Period: true}}
+	if s.loc == nil {
+		s.loc = time.UTC
 	}
-
 	if r.History != nil {
-		rows, err := r.History.Reports(ctx, history.ReportQuery{Job: run.Job.Name, Period: run.Period, Before: run.At, Limit: n + maxEarlierNotes})
-		if err != nil {
-			ns.add("earlier reports: run history not read: %v", err)
-		}
-		for _, row := range rows {
-			if have[row.Period] {
-				continue
-			}
-			if row.Err != nil {
-				ns.add("earlier reports: run history %s skipped: %v", row.RunKey, row.Err)
-				continue
-			}
-			rep, err := parseReport(row.JSON)
-			if err != nil {
-				ns.add("earlier reports: run history %s skipped: %v", row.RunKey, err)
-				continue
-			}
-			if accept(rep) {
-				have[row.Period] = true
-				found = append(found, earlierReport{rep, row.Period})
-			}
-		}
+		r.fromHistory(ctx, s)
 	}
+	r.fromFiles(s)
+	r.fromS3(ctx, s)
 
-	// The archive fills in the periods history lacks (before serve ran,
-	// or pruned by history.retain); the newest report of a period wins.
-	byPeriod := map[string]*report.Report{}
-	for _, p := range r.archivePaths(run) {
-		period := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), run.Job.Name+"-"), ".json")
-		if have[period] {
-			continue
-		}
-		rep, err := readReport(p)
-		if err != nil {
-			ns.add("earlier reports: %s skipped: %v", p, err)
-			continue
-		}
-		if !accept(rep) {
-			continue
-		}
-		if old := byPeriod[period]; old == nil || rep.GeneratedAt.After(old.GeneratedAt) {
-			byPeriod[period] = rep
-		}
-	}
-	for period, rep := range byPeriod {
-		found = append(found, earlierReport{rep, period})
-	}
-
-	slices.SortStableFunc(found, func(a, b earlierReport) int {
+	slices.SortStableFunc(s.found, func(a, b earlierReport) int {
 		if c := b.rep.Window.End.Compare(a.rep.Window.End); c != 0 {
 			return c
 		}
@@ -151,13 +132,64 @@ func (r *Runner) earlier(ctx context.Context, run Run, n int) ([]*report.Report,
 		return strings.Compare(b.period, a.period)
 	})
 	var out []*report.Report
-	for _, e := range found {
+	for _, e := range s.found {
 		if len(out) == n {
 			break
 		}
 		out = append(out, e.rep)
 	}
-	return out, ns.done()
+	return out, s.notes.done()
+}
+
+func (r *Runner) fromHistory(ctx context.Context, s *search) {
+	rows, err := r.History.Reports(ctx, history.ReportQuery{Job: s.run.Job.Name, Period: s.run.Period, Before: s.run.At, Limit: s.n + maxEarlierNotes})
+	if err != nil {
+		s.notes.add("earlier reports: run history not read: %v", err)
+	}
+	for _, row := range rows {
+		if s.have[row.Period] {
+			continue
+		}
+		if row.Err != nil {
+			s.notes.add("earlier reports: run history %s skipped: %v", row.RunKey, row.Err)
+			continue
+		}
+		rep, err := parseReport(row.JSON)
+		if err != nil {
+			s.notes.add("earlier reports: run history %s skipped: %v", row.RunKey, err)
+			continue
+		}
+		if s.accept(rep) {
+			s.add(rep, row.Period)
+		}
+	}
+}
+
+// fromFiles fills in the periods history lacks (before serve ran, or
+// pruned by history.retain) from the file archive; the newest report of
+// a period wins.
+func (r *Runner) fromFiles(s *search) {
+	byPeriod := map[string]*report.Report{}
+	for _, p := range r.archivePaths(s.run) {
+		period := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), s.run.Job.Name+"-"), ".json")
+		if s.have[period] {
+			continue
+		}
+		rep, err := readReport(p)
+		if err != nil {
+			s.notes.add("earlier reports: %s skipped: %v", p, err)
+			continue
+		}
+		if !s.accept(rep) {
+			continue
+		}
+		if old := byPeriod[period]; old == nil || rep.GeneratedAt.After(old.GeneratedAt) {
+			byPeriod[period] = rep
+		}
+	}
+	for _, period := range slices.Sorted(maps.Keys(byPeriod)) {
+		s.add(byPeriod[period], period)
+	}
 }
 
 // archivePaths lists the JSON reports named for run's job in its file

@@ -41,6 +41,10 @@ type Runner struct {
 	// (jobs/earlier.go): serve's history store, or history.path opened
 	// read-only by `cwreport run`.
 	History ReportHistory
+	// Archives, when set, gives the job's targets, so earlier reports are
+	// read back from its s3 targets with delivery's clients (serve passes
+	// its Deliverer); nil uses Deliverer, and without either S3 is not read.
+	Archives TargetOpener
 }
 
 // Result is what one run produced.

@@ -190,8 +190,13 @@ func (x *Executor) Run(ctx context.Context, f Fire) (err error) {
 	} else {
 		rr := *x.Runner // a copy: this run renders only, delivery is below
 		rr.Deliverer = nil
+		// Earlier periods' reports for trends: history, then the archive
+		// (the job's s3 targets through the Deliverer's clients).
 		if rr.History == nil {
-			rr.History = x.Store // earlier periods' reports for trends
+			rr.History = x.Store
+		}
+		if rr.Archives == nil && x.Deliverer != nil {
+			rr.Archives = x.Deliverer
 		}
 		res := rr.Run(ctx, run)
 		o.stats = res.Stats

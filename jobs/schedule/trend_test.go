@@ -5,8 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,8 +52,9 @@ jobs:
 // A monthly audit delivered only to S3 (kumo), with no file target and no
 // archive directory: serve keeps each completed run's report in history,
 // and the third month's report shows the score of the two before it (a
-// three-point trend with its own). The reports are read back from the
-// bucket, as a reader would get them.
+// three-point trend with its own), read from history (no object is read
+// back from the bucket by serve). The test reads the delivered reports
+// from the bucket, as a reader would get them.
 func TestScoreHistoryFromRunHistory(t *testing.T) {
 	awsTestEnv(t)
 	k := kumo.NewServer()
@@ -58,14 +64,34 @@ func TestScoreHistoryFromRunHistory(t *testing.T) {
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
+	// The target talks to kumo through a proxy counting listings and
+	// object reads: the trend must come from history, not the bucket.
+	var lists, gets atomic.Int64
+	target, _ := url.Parse(k.URL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "2" {
+			lists.Add(1)
+		} else if r.Method == http.MethodGet {
+			gets.Add(1)
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
 	dir := t.TempDir()
-	h := newHarness(t, dir, fmt.Sprintf(auditYAML, bucket, k.URL))
+	h := newHarness(t, dir, fmt.Sprintf(auditYAML, bucket, proxy.URL))
 	h.start(kst(t, 2026, 9, 1, 8, 59))
 	h.clock.waitFor(t, 1)
 	for _, m := range []time.Month{9, 10, 11} {
 		h.fireAt(kst(t, 2026, m, 1, 9, 0), 1)
 	}
 	h.stop()
+	// The runner also looks in the job's s3 target for periods history
+	// lacks: per run one listing for the oldest key and one per month
+	// back to it (1, 2, 3), and no object read, history having them all.
+	if lists.Load() != 6 || gets.Load() != 0 {
+		t.Errorf("S3: %d listings, %d object reads; want 6 and 0", lists.Load(), gets.Load())
+	}
 
 	equal(t, "history", runs(t, h.historyPath()), []string{
 		"audit/2026-08 schedule ok",

@@ -1,6 +1,8 @@
 // Package s3 archives every artifact of a run in an S3 bucket, encrypted at
 // rest and keyed deterministically, and publishes presigned download links
-// that the other targets (email, Slack) put in their messages.
+// that the other targets (email, Slack) put in their messages. It also
+// reads its archive back (List, Read), so the runner finds earlier reports
+// for trends with this target's client rather than one of its own.
 //
 // Key layout: <prefix>/<job>/<YYYY>/<MM>/<DD>/<job>-<period>.<ext>, the date
 // being the last day the report covers in its time zone; a retry of a run
@@ -12,7 +14,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"path"
 	"path/filepath"
@@ -155,4 +159,77 @@ func contentType(a report.Artifact) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// readFixes says what the user must do about the errors reading the
+// archive back can meet; grant is the permission the read needs.
+func (t *Target) readFixes(grant string) map[string]string {
+	return map[string]string{
+		"AccessDenied": "allow " + grant + " for cwreport's role to read earlier reports back (cwreport iam-policy lists it)",
+		"NoSuchBucket": fmt.Sprintf("bucket %s does not exist: create it or fix the target's bucket", t.opt.Bucket),
+	}
+}
+
+// maxListPages bounds one List: 5 pages of 1,000 keys.
+const maxListPages = 5
+
+// List returns the keys under dir (relative to the target's prefix, as
+// Key makes them: "audit/2026/10/"), relative to the prefix, in key order,
+// at most max. Reading the archive back (earlier reports for trends) needs
+// s3:ListBucket on the bucket besides the target's writes.
+func (t *Target) List(ctx context.Context, dir string, max int) ([]string, error) {
+	pre := strings.Trim(t.opt.Prefix, "/")
+	full := path.Join(pre, dir)
+	if strings.HasSuffix(dir, "/") {
+		full += "/"
+	}
+	trim := ""
+	if pre != "" {
+		trim = pre + "/"
+	}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(t.opt.Bucket), Prefix: aws.String(full)}
+	if max > 0 && max < 1000 {
+		in.MaxKeys = aws.Int32(int32(max))
+	}
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(t.client, in)
+	for page := 0; p.HasMorePages() && page < maxListPages && (max <= 0 || len(keys) < max); page++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return keys, awserr.Failure(fmt.Sprintf("s3 ListObjectsV2 s3://%s/%s", t.opt.Bucket, full), err, t.readFixes(fmt.Sprintf("s3:ListBucket on arn:aws:s3:::%s for s3:prefix %s*", t.opt.Bucket, full)))
+		}
+		for _, o := range out.Contents {
+			keys = append(keys, strings.TrimPrefix(aws.ToString(o.Key), trim))
+			if max > 0 && len(keys) == max {
+				break
+			}
+		}
+	}
+	return keys, nil
+}
+
+// ErrTooLarge means an object is larger than Read was allowed to read.
+var ErrTooLarge = errors.New("object larger than the read limit")
+
+// Read returns the object at key (relative to the target's prefix), at
+// most max bytes: a larger one is an error wrapping ErrTooLarge, read no
+// further. Needs s3:GetObject (and kms:Decrypt with sse aws:kms).
+func (t *Target) Read(ctx context.Context, key string, max int64) ([]byte, error) {
+	full := path.Join(strings.Trim(t.opt.Prefix, "/"), key)
+	// Objects stored without a checksum (other tools, S3-compatible
+	// stores) are read all the same; the SDK would log each one.
+	out, err := t.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(t.opt.Bucket), Key: aws.String(full)},
+		func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
+	if err != nil {
+		return nil, awserr.Failure(fmt.Sprintf("s3 GetObject s3://%s/%s", t.opt.Bucket, full), err, t.readFixes(fmt.Sprintf("s3:GetObject on arn:aws:s3:::%s/%s", t.opt.Bucket, full)))
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("s3 GetObject s3://%s/%s: %w", t.opt.Bucket, full, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("s3://%s/%s: %w (%d bytes)", t.opt.Bucket, full, ErrTooLarge, max)
+	}
+	return data, nil
 }
