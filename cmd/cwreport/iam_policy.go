@@ -164,6 +164,7 @@ func buildPolicy(cfg *config.Config, selected []*config.Job, reg *analyze.Regist
 			}
 		}
 	}
+	p.Statement = append(p.Statement, earlierReadStatements(cfg, selected, reg, region, now)...)
 	return p, notes
 }
 
