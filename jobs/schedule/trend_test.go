@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,9 +20,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sivchari/kumo"
 
+	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs"
 	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/jobs/security"
 	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/deliver"
 )
 
 // awsTestEnv gives the S3 target static credentials and keeps the SDK
@@ -179,4 +183,50 @@ func s3Report(t *testing.T, client *s3.Client, bucket, name string) *report.Repo
 	}
 	t.Fatalf("%s not in the bucket", name)
 	return nil
+}
+
+// A period whose delivery failed for one target is resumed from the
+// spool; the resume keeps the spooled report (the one the targets got,
+// stamped at the first run), which is what later periods read.
+func TestResumeKeepsTheSpooledReport(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, slowYAML)
+	h.retryEvery = 10 * time.Minute
+	var mu sync.Mutex
+	h.open = func(ctx context.Context, cfg *config.Config, name string) (deliver.Entry, error) {
+		e, err := jobs.OpenTarget(ctx, cfg, name)
+		if name == "slow" {
+			mu.Lock()
+			e.Target = &flakyTarget{Target: e.Target}
+			mu.Unlock()
+		}
+		return e, err
+	}
+	h.start(kst(t, 2026, 11, 24, 7, 59))
+	h.clock.waitFor(t, 2)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 0), 1)
+	h.clock.waitFor(t, 2)
+	h.fireAt(kst(t, 2026, 11, 24, 8, 9), 1) // the retry tick
+	h.stop()
+	equal(t, "history", runs(t, h.historyPath()), []string{"morning/2026-11-24 schedule degraded", "morning/2026-11-24 resume ok"})
+
+	st, err := history.OpenReadOnly(context.Background(), h.historyPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if n, _, _ := st.ReportSizes(context.Background(), "morning"); n != 2 {
+		t.Errorf("%d runs keep a report, want both", n)
+	}
+	got, err := st.Reports(context.Background(), history.ReportQuery{Job: "morning", Period: "2026-11-25", Limit: 5})
+	if err != nil || len(got) != 1 || got[0].Err != nil {
+		t.Fatalf("%+v %v", got, err)
+	}
+	var rep report.Report
+	if err := json.Unmarshal(got[0].JSON, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.GeneratedAt.Equal(kst(t, 2026, 11, 24, 8, 0)) || rep.Sections != nil || rep.Job != "morning" {
+		t.Errorf("kept report: generated %v, %d sections", rep.GeneratedAt, len(rep.Sections))
+	}
 }
