@@ -16,14 +16,15 @@ import (
 	"github.com/cwreport/cwreport/report"
 )
 
-// benchKinds is one demo job per kind, as cmd/cwreport/demo.yaml has them.
+// benchKinds is one demo job per kind, as cmd/cwreport/demo.yaml has
+// them (security as the monthly audit it is in production).
 const benchKinds = `timezone: Asia/Seoul
 source: {type: demo}
 jobs:
   - {name: daily-status, kind: daily-status, window: 24h, formats: [json]}
-  - {name: capacity, kind: capacity, window: 30d, formats: [json]}
+  - {name: capacity, kind: capacity, window: 30d, formats: [json], capacity: {preset: balanced}}
   - {name: security, kind: security, window: last-month, period: month, formats: [json]}
-  - {name: incident, kind: incident, window: 2h, formats: [json]}
+  - {name: incident, kind: incident, window: 2h, formats: [json], incident: {before: 2h, after: 0m}}
   - {name: benchmark, kind: benchmark, window: 24h, formats: [json]}
 `
 
