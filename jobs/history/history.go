@@ -1,7 +1,8 @@
 // Package history records what ran and what was delivered, in an embedded
 // SQLite database (modernc.org/sqlite: pure Go, no cgo, so the binary stays
 // static). It answers the scheduler's two questions: did this period already
-// run, and was it already delivered to this target?
+// run, and was it already delivered to this target? It also keeps each
+// completed run's report (reports.go) for later periods' trends.
 package history
 
 import (
