@@ -115,6 +115,14 @@ func (s *search) fromArchive(ctx context.Context, target string, ar archiveReade
 			if reads == s.n+maxEarlierNotes {
 				return
 			}
+			// Keys go newest first: once n known reports are filed after
+			// this key's day, neither it nor any older one is needed (a
+			// daily job's month holds 30 of them).
+			if rest := strings.TrimPrefix(keys[i], job+"/"); len(rest) >= 10 {
+				if day, err := time.ParseInLocation("2006/01/02", rest[:10], s.loc); err == nil && s.newerThan(day.AddDate(0, 0, 1)) >= s.n {
+					return
+				}
+			}
 			reads++
 			data, err := ar.Read(ctx, keys[i], maxEarlierBytes)
 			if err != nil {

@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sivchari/kumo"
+
+	"github.com/cwreport/cwreport/report"
 )
 
 // s3Counter is kumo behind a proxy that counts listings and object reads.
@@ -137,5 +141,55 @@ jobs:
 	got, _ = r.earlier(ctx, NewRun(job, time.Date(2026, 11, 1, 9, 0, 0, 0, job.Location)), 12)
 	if calls := counter.take(); len(got) != 0 || calls != "0 list, 0 get" {
 		t.Errorf("without a Deliverer: %d reports, %s", len(got), calls)
+	}
+}
+
+// A daily job's month holds many reports: the walk reads only as many as
+// it needs, newest first, and lists only that month.
+func TestEarlierFromS3ReadsOnlyWhatItNeeds(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "jobs-test-secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	k := kumo.NewServer()
+	t.Cleanup(k.Close)
+	counter := newS3Counter(t, k)
+	bucket := fmt.Sprintf("jobs-earlier-daily-%d", time.Now().UnixNano())
+	if err := createBucket(k.URL, bucket); err != nil {
+		t.Fatal(err)
+	}
+	cfg := parseConfig(t, fmt.Sprintf(`timezone: Asia/Seoul
+source: {type: demo, region: ap-northeast-2}
+targets:
+  archive: {type: s3, bucket: %s, endpoint_url: %q}
+jobs:
+  - {name: daily, kind: security, window: yesterday, period: day, formats: [json], deliver: [archive]}
+`, bucket, counter.URL))
+	job := cfg.Jobs[0]
+	put := awss3.NewFromConfig(aws.Config{Region: "ap-northeast-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "x", "")},
+		func(o *awss3.Options) { o.BaseEndpoint = aws.String(k.URL); o.UsePathStyle = true })
+	for d := 1; d <= 20; d++ {
+		start := time.Date(2026, 10, d, 0, 0, 0, 0, job.Location)
+		rep := auditMonth(job.Location, 10, float64(d), start.AddDate(0, 0, 1))
+		rep.Job, rep.Timezone, rep.Window = "daily", "Asia/Seoul", report.Window{Start: start, End: start.AddDate(0, 0, 1)}
+		b, _ := json.Marshal(rep)
+		key := fmt.Sprintf("daily/2026/10/%02d/daily-2026-10-%02d.json", d, d)
+		if _, err := put.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := securityRunner(t, cfg)
+	r.Deliverer = NewDeliverer(cfg)
+	got, notes := r.earlier(context.Background(), NewRun(job, time.Date(2026, 10, 22, 9, 0, 0, 0, job.Location)), 3)
+	var scores []float64
+	for _, g := range got {
+		scores = append(scores, g.Score.Value)
+	}
+	if fmt.Sprint(scores) != "[20 19 18]" || len(notes) != 0 {
+		t.Errorf("reports %v, notes %q", scores, notes)
+	}
+	if calls := counter.take(); calls != "2 list, 3 get" {
+		t.Errorf("S3 calls %s, want 2 list (oldest key, October), 3 get", calls)
 	}
 }
