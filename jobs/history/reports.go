@@ -136,9 +136,10 @@ func inflate(blob []byte) ([]byte, error) {
 	return data, nil
 }
 
-// ReportSizes sums the stored reports, compressed, for operations' figures
-// and tests: the runs holding one and their bytes.
-func (s *Store) ReportSizes(ctx context.Context, job string) (runs int, bytes int64, err error) {
+// ReportSizes sums the stored reports of job ("" for every job),
+// compressed, for operations' figures and tests: the runs holding one and
+// their bytes.
+func (s *Store) ReportSizes(ctx context.Context, job string) (runs int, size int64, err error) {
 	var n sql.NullInt64
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), SUM(LENGTH(report)) FROM runs WHERE report IS NOT NULL AND (? = '' OR job = ?)`, job, job).Scan(&runs, &n)
 	if err != nil {
