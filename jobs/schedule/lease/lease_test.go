@@ -255,7 +255,26 @@ func race(t *testing.T, l *S3, key string) string {
 // first and answers the others 412, and they read the winner's lease.
 func TestRacingForAnExpiredLeaseOneWinner(t *testing.T) {
 	ctx := context.Background()
-	l, n := newLease(t, nil)
+	// Hold the first takeover write until a second replica writes too, so
+	// the race this test is about always happens: without the gate a fast
+	// first replica could finish before any other read the lease (about one
+	// run in 25), leaving nobody to lose. The gate opens after 2 s whatever
+	// happens, so a broken lease cannot hang the test.
+	var writes atomic.Int32
+	second := make(chan struct{})
+	l, n := newLease(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPut || r.Header.Get("If-Match") == "" {
+			return false
+		}
+		if writes.Add(1) == 2 {
+			close(second)
+		}
+		select {
+		case <-second:
+		case <-time.After(2 * time.Second):
+		}
+		return false
+	})
 	c := &clock{now: t0}
 	l.Now = c.Now
 	if _, err := l.Acquire(ctx, "morning/2026-11-24", "dead", ttl); err != nil {
