@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/internal/atomicfile"
 	"github.com/cwreport/cwreport/jobs/history"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/deliver"
@@ -268,7 +269,7 @@ func WriteDeliveries(dir, runKey, base string, rs []deliver.Result) (string, err
 		return "", fmt.Errorf("write deliveries: %w", err)
 	}
 	path := filepath.Join(dir, DeliveriesFile(base))
-	if err := writeAtomic(path, append(data, '\n')); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/internal/atomicfile"
 	"github.com/cwreport/cwreport/jobs/analyze"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
@@ -227,33 +227,10 @@ func WriteFiles(dir string, arts []report.Artifact) ([]string, error) {
 			return paths, fmt.Errorf("write artifact: unsafe file name %q", a.Name)
 		}
 		path := filepath.Join(dir, a.Name)
-		if err := writeAtomic(path, a.Data); err != nil {
+		if err := atomicfile.Write(path, a.Data, 0o644); err != nil {
 			return paths, fmt.Errorf("write %s: %w", path, err)
 		}
 		paths = append(paths, path)
 	}
 	return paths, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }
