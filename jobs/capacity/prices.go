@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 )
 
 // The embedded on-demand price table: Linux, shared tenancy, no pre-installed
@@ -329,12 +328,6 @@ func generation(fam string) int {
 		}
 	}
 	return g
-}
-
-// familyOf splits "m6i.xlarge" into "m6i".
-func familyOf(name string) string {
-	fam, _, _ := strings.Cut(name, ".")
-	return fam
 }
 
 // describe is "m6i.xlarge (4 vCPU, 16 GiB)".

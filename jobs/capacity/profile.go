@@ -118,13 +118,12 @@ func (d days) timeOf(x float64) time.Time {
 
 // metricStats are percentiles of one metric over the window.
 type metricStats struct {
-	N                      int
-	P50, P95, P995, Max    float64
-	Sizing, Mean           float64
-	sizingPct              float64
-	Period                 int32
-	Hours                  float64
-	firstUnix, lastUnixEnd int64
+	N                   int
+	P50, P95, P995, Max float64
+	Sizing, Mean        float64
+	sizingPct           float64
+	Period              int32
+	Hours               float64
 }
 
 // day holds one 24-hour block's aggregates; NaN where there was no data.
@@ -171,11 +170,10 @@ type profile struct {
 	Weeks          [2]week // previous, this
 	// Busy: CPU or memory was at or above its limit over the last 24 hours
 	// (the last daily p95, see fitOne); such an instance is never downsized.
-	Busy            bool
-	cpuSeries       *source.Series
-	memSeries       *source.Series
-	window          source.Window
-	dataHoursReason string
+	Busy      bool
+	cpuSeries *source.Series
+	memSeries *source.Series
+	window    source.Window
 }
 
 // valuesIn copies the values with times in [from, to) into buf.

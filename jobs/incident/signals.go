@@ -42,10 +42,6 @@ func (a *run) t(t i18n.Text, args ...any) string { return t.F(a.lang, args...) }
 
 func (a *run) add(f report.Finding) { a.r.Findings = append(a.r.Findings, f) }
 
-func (a *run) gap(part, msg string) {
-	a.r.DataGaps = append(a.r.DataGaps, report.DataGap{Source: "analyzer", Part: part, Error: msg})
-}
-
 // collectInstances indexes the scoped instances.
 func (a *run) collectInstances() {
 	scope := source.Scope{}

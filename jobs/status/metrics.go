@@ -162,8 +162,6 @@ type scratch struct {
 	win    []float64
 	winT   []int64
 	tmp    []float64
-	flags  []bool
-	zs     []float64
 	stats  [24]stats.Robust
 	hourOf []int8
 }

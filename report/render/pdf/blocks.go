@@ -15,11 +15,8 @@ import (
 	"github.com/cwreport/cwreport/report/render/internal/markup"
 )
 
-// Body text and headings, in points.
-var (
-	body  = style{size: 10, color: chart.Ink}
-	small = style{size: 8.5, color: chart.Ink}
-)
+// Body text, in points.
+var body = style{size: 10, color: chart.Ink}
 
 // maxIndent caps how far nested lists and quotes move text right, so that
 // deeply nested input still leaves room to write.

@@ -105,7 +105,6 @@ type heading struct {
 	level int
 	text  string
 	page  int
-	link  int
 }
 
 // writer holds the state of one pass over the document.
