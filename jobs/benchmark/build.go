@@ -347,42 +347,37 @@ func (a *run) evidence(r *row) map[string]any {
 		t := r.Tests[j]
 		m := map[string]any{"previous": t.Prev, "current": t.Cur, "significant": t.Sig}
 		if !math.IsInf(t.Pct, 0) {
-			m["change_pct"] = round(t.Pct, 1)
+			m["change_pct"] = textfmt.Round(t.Pct, 1)
 		}
 		if !math.IsNaN(t.Noise) {
 			m["noise"] = t.Noise
-			m["noise_ratio"] = round(t.Ratio, 2)
+			m["noise_ratio"] = textfmt.Round(t.Ratio, 2)
 		}
 		st[statNames[j]] = m
 	}
 	ev := map[string]any{"entity": r.Ent.Key, "members": r.Ent.Members, "metric": r.Def.Name, "stat": statNames[r.Lead],
 		"previous": lt.Prev, "current": lt.Cur, "stats": st, "noise_days": lt.Slices}
 	if !math.IsInf(lt.Pct, 0) {
-		ev["change_pct"] = round(lt.Pct, 1)
+		ev["change_pct"] = textfmt.Round(lt.Pct, 1)
 	}
 	if !math.IsNaN(lt.Noise) {
 		ev["noise"] = lt.Noise
-		ev["noise_ratio"] = round(lt.Ratio, 2)
+		ev["noise_ratio"] = textfmt.Round(lt.Ratio, 2)
 	}
 	if !r.Onset.IsZero() {
 		ev["onset"] = r.Onset
 	}
 	if m := r.Traffic; m != nil {
-		ev["traffic"] = map[string]any{"metric": m.Metric, "stat": statNames[m.Stat], "change_pct": round(m.Pct, 1), "per_traffic_pct": round(m.PerTraffic, 1)}
+		ev["traffic"] = map[string]any{"metric": m.Metric, "stat": statNames[m.Stat], "change_pct": textfmt.Round(m.Pct, 1), "per_traffic_pct": textfmt.Round(m.PerTraffic, 1)}
 	}
 	if len(r.Members) > 0 {
 		mc := map[string]any{}
 		for _, m := range r.Members {
-			mc[m.ID] = round(m.Pct, 1)
+			mc[m.ID] = textfmt.Round(m.Pct, 1)
 		}
 		ev["members_change"] = mc
 	}
 	return ev
-}
-
-func round(v float64, dec int) float64 {
-	p := math.Pow(10, float64(dec))
-	return math.Round(v*p) / p
 }
 
 // explain is the short explanation of one significant change: its size

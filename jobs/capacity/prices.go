@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 )
 
 // The embedded on-demand price table: Linux, shared tenancy, no pre-installed
@@ -235,7 +237,7 @@ func Prices(region string) (*PriceTable, bool) {
 				// 2xlarge, although nano..large all have 2 vCPUs.
 				ratio = tUnits(size) / tUnits(specs[ref].Size)
 			}
-			pt.prices[name] = Price{USDPerHour: round5(q[ref] * ratio), Derived: true}
+			pt.prices[name] = Price{USDPerHour: textfmt.Round(q[ref]*ratio, 5), Derived: true}
 		}
 	}
 	return pt, true
@@ -269,8 +271,6 @@ func closestQuoted(q map[string]float64, fam string, sizes []string, size string
 	}
 	return "", false
 }
-
-func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
 
 // Get returns the hourly price of a type.
 func (pt *PriceTable) Get(name string) (Price, bool) {

@@ -58,8 +58,6 @@ func nanNil(v float64) any {
 	return math.Round(v*100) / 100
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
-
 func resource(p *profile) string { return p.Inst.Label() }
 
 func (w *writer) date(t time.Time) string { return t.In(w.loc).Format(i18n.Date) }
@@ -195,14 +193,14 @@ func (w *writer) findings() []savingsLine {
 				conf = "low"
 			}
 			ev := map[string]any{"instance_id": p.Inst.ID, "current_type": p.Inst.Type, "recommended_type": t.Type.Name,
-				"monthly_savings_usd": round2(t.Monthly), "projected_cpu_pct": nanNil(t.ProjCPU), "projected_memory_pct": nanNil(t.ProjMem), "confidence": conf}
+				"monthly_savings_usd": textfmt.Round(t.Monthly, 2), "projected_cpu_pct": nanNil(t.ProjCPU), "projected_memory_pct": nanNil(t.ProjMem), "confidence": conf}
 			alt := ""
 			if rec.AMD != nil {
-				ev["amd_type"], ev["amd_monthly_savings_usd"] = rec.AMD.Type.Name, round2(rec.AMD.Monthly)
+				ev["amd_type"], ev["amd_monthly_savings_usd"] = rec.AMD.Type.Name, textfmt.Round(rec.AMD.Monthly, 2)
 				alt += w.s(tx{En: " AMD alternative: %s (saves %s/month).", Ko: " AMD 대안: %s (월 %s 절감)."}, rec.AMD.Type.Name, usd(rec.AMD.Monthly))
 			}
 			if rec.Graviton != nil {
-				ev["graviton_type"], ev["graviton_monthly_savings_usd"] = rec.Graviton.Type.Name, round2(rec.Graviton.Monthly)
+				ev["graviton_type"], ev["graviton_monthly_savings_usd"] = rec.Graviton.Type.Name, textfmt.Round(rec.Graviton.Monthly, 2)
 				alt += w.s(tx{En: " Graviton alternative: %s (saves %s/month; needs arm64 builds).", Ko: " Graviton 대안: %s (월 %s 절감, arm64 빌드 필요)."}, rec.Graviton.Type.Name, usd(rec.Graviton.Monthly))
 			}
 			mem := w.s(tx{En: "projected memory %s", Ko: "예상 메모리 %s"}, pct(t.ProjMem))
@@ -216,7 +214,7 @@ func (w *writer) findings() []savingsLine {
 					En: "On %s the p%g CPU would be %.1f%% (ceiling %.0f%%); %s. Savings are on-demand, before discounts.",
 					Ko: "%s에서 p%g CPU는 %.1f%% (상한 %.0f%%)로 예상되며, %s. 절감액은 온디맨드 기준(할인 전)입니다."},
 					describe(t.Type), o.SizingPercentile, t.ProjCPU, o.CPUCeiling, mem),
-				Value: report.Float(round2(t.Monthly)), Unit: unitMonth,
+				Value: report.Float(textfmt.Round(t.Monthly, 2)), Unit: unitMonth,
 				Recommendation: w.s(tx{En: "Change the type to %s in a maintenance window (stop, modify, start).", Ko: "점검 시간에 %s 유형으로 변경하십시오 (중지, 변경, 시작)."}, t.Type.Name) + alt,
 				Evidence:       ev,
 			})
@@ -299,7 +297,7 @@ func floatOrNil(v float64) *float64 {
 	if math.IsNaN(v) {
 		return nil
 	}
-	return report.Float(round2(v))
+	return report.Float(textfmt.Round(v, 2))
 }
 
 func idleMax(p *profile, o Options) float64 {
@@ -344,7 +342,7 @@ func (w *writer) under(p *profile, rec Rec) {
 		ID: FindingUnder, Severity: sev, Resource: resource(p),
 		Title:  w.s(tx{En: "%s is under-provisioned: p%g CPU %.1f%%", Ko: "%s 용량 부족: p%g CPU %.1f%%"}, resource(p), o.SizingPercentile, p.CPU.Sizing),
 		Detail: strings.Join(why, "; ") + ".",
-		Value:  report.Float(round2(p.CPU.Sizing)), Unit: "%",
+		Value:  report.Float(textfmt.Round(p.CPU.Sizing, 2)), Unit: "%",
 		Recommendation: recText,
 		Evidence: map[string]any{"instance_id": p.Inst.ID, "current_type": p.Inst.Type, "recommended_type": target,
 			"sizing_cpu_pct": nanNil(p.CPU.Sizing), "memory_pct": nanNil(memPct), "average_cpu_pct": nanNil(p.AvgCPU),

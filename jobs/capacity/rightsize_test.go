@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/report"
 )
@@ -86,7 +87,7 @@ func TestRightsizingProposesOnlySmallerSizes(t *testing.T) {
 			eq = f.Value.Value.(float64)
 		}
 	}
-	if math.Abs(total-round2(b.Target.Monthly)) > 0.005 || math.Abs(eq-round2(k.Graviton.Monthly)) > 0.005 {
+	if math.Abs(total-textfmt.Round(b.Target.Monthly, 2)) > 0.005 || math.Abs(eq-textfmt.Round(k.Graviton.Monthly, 2)) > 0.005 {
 		t.Errorf("total %.2f (want %.2f), equivalents %.2f (want %.2f)", total, b.Target.Monthly, eq, k.Graviton.Monthly)
 	}
 }

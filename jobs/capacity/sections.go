@@ -140,7 +140,7 @@ func (w *writer) summary(lines []savingsLine) {
 			if i == maxSavingBars {
 				break
 			}
-			ch.Bars = append(ch.Bars, report.Bar{Label: l.label, Value: round2(l.monthly)})
+			ch.Bars = append(ch.Bars, report.Bar{Label: l.label, Value: textfmt.Round(l.monthly, 2)})
 		}
 		sec.Charts = append(sec.Charts, ch)
 	}
@@ -394,7 +394,7 @@ func (w *writer) trendChart(f *Forecast, n int) report.Chart {
 	measured := report.ChartSeries{Name: w.s(tx{En: "measured", Ko: "측정값"}), Style: report.LineSolid}
 	for k, v := range f.Daily {
 		if !math.IsNaN(v) {
-			measured.Points = append(measured.Points, report.ChartPoint{T: d.timeOf(d.x(k)), V: round2(v)})
+			measured.Points = append(measured.Points, report.ChartPoint{T: d.timeOf(d.x(k)), V: textfmt.Round(v, 2)})
 		}
 	}
 	end := f.Date
@@ -415,7 +415,7 @@ func (w *writer) trendChart(f *Forecast, n int) report.Chart {
 	x0 := d.x(f.From)
 	x1 := (end.Sub(d.timeOf(0)).Hours()) / 24
 	forecast := report.ChartSeries{Name: w.s(tx{En: "forecast", Ko: "예측"}), Style: report.LineDashed, Points: []report.ChartPoint{
-		{T: d.timeOf(x0), V: round2(f.Fit.At(x0))}, {T: d.timeOf(x1), V: round2(math.Min(f.Fit.At(x1), 100))},
+		{T: d.timeOf(x0), V: textfmt.Round(f.Fit.At(x0), 2)}, {T: d.timeOf(x1), V: textfmt.Round(math.Min(f.Fit.At(x1), 100), 2)},
 	}}
 	ch.End = end.Add(24 * time.Hour)
 	ch.Series = []report.ChartSeries{measured, forecast}
@@ -507,7 +507,7 @@ func (w *writer) instancesSection() {
 					best = d
 				}
 			}
-			dk = report.Cell{Text: fmt.Sprintf("%s %.0f%%", best.Path, best.Last), Value: round2(best.Last)}
+			dk = report.Cell{Text: fmt.Sprintf("%s %.0f%%", best.Path, best.Last), Value: textfmt.Round(best.Last, 2)}
 		}
 		verdict := VerdictGroup
 		if gname == "" {

@@ -77,7 +77,7 @@ func (a *run) findings() {
 				En: "Began at %s (%s from the incident time). %d of the later changes are related: %s. Score %.2f = 0.5 × precedence %.2f + 0.3 × strength %.2f + 0.2 × corroboration %.2f.",
 				Ko: "%s에 시작 (장애 시각 대비 %s). 이후 변화 중 관련된 것 %d건: %s. 점수 %.2f = 0.5 × 선행성 %.2f + 0.3 × 강도 %.2f + 0.2 × 연관성 %.2f.",
 			}, a.datetime(c.Time), offset(c.Time, a.in.At, a.lang), len(c.Later), a.followText(c), c.Score, c.Precedence, c.Strength, c.Corroboration),
-			Value: report.Float(round2(c.Score)), Unit: "score",
+			Value: report.Float(textfmt.Round(c.Score, 2)), Unit: "score",
 			Recommendation: a.advice(c),
 			Evidence:       a.evidence(c),
 			// Candidates of one severity read in rank order (#2 before #3),
@@ -97,7 +97,7 @@ func (a *run) findings() {
 		a.add(report.Finding{
 			ID: FindFirst, Severity: report.SeverityInfo, Resource: f.Resource,
 			Title:  a.t(i18n.Text{En: "First symptom at %s: %s", Ko: "첫 증상 %s: %s"}, a.clock(f.Time), a.shortName(f)),
-			Detail: detail, Value: report.Float(round2(f.Time.Sub(a.in.At).Minutes())), Unit: "min",
+			Detail: detail, Value: report.Float(textfmt.Round(f.Time.Sub(a.in.At).Minutes(), 2)), Unit: "min",
 			Recommendation: a.t(i18n.Text{En: "Start the investigation at %s: what ran, shipped or changed on %s just before it.", Ko: "%s부터 조사하십시오: 직전에 %s에서 무엇이 실행·배포·변경되었는지 확인합니다."}, a.clock(f.Time), a.resourceLabel(f)),
 			Evidence:       ev,
 		})
@@ -119,19 +119,10 @@ func (a *run) precedingChange(s *signal) *signal {
 	return best
 }
 
-func round2(v float64) float64 { return float64(int64(v*100+sign(v)*0.5)) / 100 }
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
-}
-
 func (a *run) evidence(c *signal) map[string]any {
 	ev := map[string]any{
-		"rank": c.Rank, "score": round2(c.Score), "precedence": round2(c.Precedence), "strength": round2(c.Strength),
-		"corroboration": round2(c.Corroboration), "kind": string(c.Kind), "time": c.Time,
+		"rank": c.Rank, "score": textfmt.Round(c.Score, 2), "precedence": textfmt.Round(c.Precedence, 2), "strength": textfmt.Round(c.Strength, 2),
+		"corroboration": textfmt.Round(c.Corroboration, 2), "kind": string(c.Kind), "time": c.Time,
 		"offset_seconds": int64(c.Time.Sub(a.in.At) / time.Second),
 	}
 	var follow []map[string]any
@@ -146,7 +137,7 @@ func (a *run) evidence(c *signal) map[string]any {
 		ev["metric"] = m.Name
 		ev["before"] = m.Shift.Before
 		ev["after"] = m.Shift.After
-		ev["z"] = round2(m.Shift.Z)
+		ev["z"] = textfmt.Round(m.Shift.Z, 2)
 		ev["p_value"] = m.Shift.P
 		ev["step"] = m.Shift.Step
 	case sigLog:
@@ -161,7 +152,7 @@ func (a *run) evidence(c *signal) map[string]any {
 		if l.Shift.Tested {
 			ev["rate_before"] = l.Shift.Before
 			ev["rate_after"] = l.Shift.After
-			ev["rate_z"] = round2(l.Shift.Z)
+			ev["rate_z"] = textfmt.Round(l.Shift.Z, 2)
 		}
 	case sigChange:
 		ev["example"] = c.Change.Pattern.Example
@@ -254,7 +245,7 @@ func (a *run) alarmLag() {
 			Title: a.t(i18n.Text{En: "Alarm %s fired %s after the first symptom", Ko: "알람 %s: 첫 증상 %s 뒤에 울림"}, s.Resource, i18n.Duration(lag, a.lang)),
 			Detail: a.t(i18n.Text{En: "The first symptom (%s) began at %s; the alarm went to ALARM at %s.", Ko: "첫 증상(%s)은 %s에 시작했고, 알람은 %s에 ALARM이 되었습니다."},
 				a.shortName(f), a.clock(f.Time), a.clock(s.Time)) + rule,
-			Value: report.Float(round2(lag.Minutes())), Unit: "min",
+			Value: report.Float(textfmt.Round(lag.Minutes(), 2)), Unit: "min",
 			Recommendation: a.t(i18n.Text{
 				En: "Alarm on the leading signal (%s) or shorten the evaluation of %s (fewer periods, M of N datapoints) so the next incident pages sooner.",
 				Ko: "선행 신호(%s)에 알람을 걸거나 %s의 평가 구간을 줄여(기간 수 축소, N개 중 M개 조건) 다음 장애를 더 빨리 알리십시오.",

@@ -755,7 +755,7 @@ func scoreFindings(lang string, s *report.Score) []report.Finding {
 		return nil
 	}
 	prev := s.History[len(s.History)-1]
-	drop := round1(prev.Value - s.Value)
+	drop := textfmt.Round(prev.Value-s.Value, 1)
 	if drop < scoreDrop {
 		return nil
 	}

@@ -2,11 +2,11 @@ package security
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"github.com/cwreport/cwreport/config"
+	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 )
 
@@ -80,19 +80,17 @@ func Score(cs []Check, rs []Result, w config.SecurityWeights) *report.Score {
 		sc := report.ScoreCategory{ID: string(c), Title: CategoryTitle[c].En, Weight: categoryWeight(w, c),
 			Passed: a.passed, Failed: a.failed, Unknown: a.unknownCnt}
 		if a.knownW > 0 {
-			sc.Score = round1(100 * a.passW / a.knownW)
+			sc.Score = textfmt.Round(100*a.passW/a.knownW, 1)
 			total += sc.Weight * (100 * a.passW / a.knownW)
 			weights += sc.Weight
 		}
 		s.Categories = append(s.Categories, sc)
 	}
 	if weights > 0 {
-		s.Value = round1(total / weights)
+		s.Value = textfmt.Round(total/weights, 1)
 	}
 	return s
 }
-
-func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // maxHistory bounds the trend to a year of monthly reports.
 const maxHistory = 12

@@ -136,7 +136,7 @@ func scoreSection(s *report.Score, lang string, loc *time.Location, w report.Win
 		prev := s.History[n-1]
 		sec.Facts = append(sec.Facts,
 			report.Fact{Key: "previous", Label: i18n.Pick(lang, "Previous ("+prev.Period+")", "이전 ("+prev.Period+")"), Value: report.Num(prev.Value, 1)},
-			report.Fact{Key: "change", Label: i18n.Pick(lang, "Change", "변화"), Value: report.Num(round1(s.Value-prev.Value), 1)})
+			report.Fact{Key: "change", Label: i18n.Pick(lang, "Change", "변화"), Value: report.Num(textfmt.Round(s.Value-prev.Value, 1), 1)})
 	}
 	sec.Facts = append(sec.Facts, report.Fact{Key: "unknown_checks", Label: i18n.Pick(lang, "Checks not evaluated", "평가하지 못한 점검"), Value: report.Count(int64(len(s.Unknown)))})
 
@@ -491,7 +491,7 @@ func headline(s *report.Score, cs []Check, rs []Result, a Activity, lang string)
 	}
 	trend := ""
 	if n := len(s.History); n > 0 {
-		d := round1(s.Value - s.History[n-1].Value)
+		d := textfmt.Round(s.Value-s.History[n-1].Value, 1)
 		switch {
 		case d > 0:
 			trend = fmt.Sprintf(" (▲%.1f)", d)

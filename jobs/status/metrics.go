@@ -750,7 +750,7 @@ func downsample(s *source.Series, w source.Window, maxPts int) []report.ChartPoi
 	bucket, sum, cnt := int64(-1), 0.0, 0
 	emit := func() {
 		if cnt > 0 {
-			out = append(out, report.ChartPoint{T: time.Unix(ws+bucket*step, 0).UTC(), V: round(sum/float64(cnt), 2)})
+			out = append(out, report.ChartPoint{T: time.Unix(ws+bucket*step, 0).UTC(), V: textfmt.Round(sum/float64(cnt), 2)})
 		}
 	}
 	for i, t := range s.Times {
@@ -767,11 +767,6 @@ func downsample(s *source.Series, w source.Window, maxPts int) []report.ChartPoi
 	}
 	emit()
 	return out
-}
-
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
 }
 
 func (a *run) labelOf(im *instanceMetrics) string {
@@ -832,7 +827,7 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 	mentions := a.logMentions(im.inst, im.id)
 	detail += a.mentionText(mentions)
 	ev := map[string]any{"instance_id": im.id, "metric": r.s.Metric, "namespace": r.s.Namespace,
-		"start": an.Start.Format(time.RFC3339), "baseline": round(an.Baseline, 3), "z": round(an.Z, 2),
+		"start": an.Start.Format(time.RFC3339), "baseline": textfmt.Round(an.Baseline, 3), "z": textfmt.Round(an.Z, 2),
 		"baseline_from": an.BaselineFrom, "ongoing": an.Ongoing, "peak_at": an.PeakAt.Format(time.RFC3339)}
 	if !an.Ongoing {
 		ev["end"] = an.End.Format(time.RFC3339)
@@ -852,7 +847,7 @@ func (a *run) anomalyFinding(im *instanceMetrics, r *seriesResult) report.Findin
 		ev["logs"] = logs
 	}
 	return report.Finding{ID: FindMetricAnomaly, Severity: sev, Resource: label, Title: title, Detail: detail,
-		Value: report.Float(round(an.Peak, 2)), Unit: r.def.Unit, Recommendation: a.anomalyAdvice(im, r, an), Evidence: ev}
+		Value: report.Float(textfmt.Round(an.Peak, 2)), Unit: r.def.Unit, Recommendation: a.anomalyAdvice(im, r, an), Evidence: ev}
 }
 
 func (a *run) anomalyAdvice(im *instanceMetrics, r *seriesResult, an *anomaly) string {
@@ -1033,7 +1028,7 @@ func (a *run) diskFinding(im *instanceMetrics, r *seriesResult) report.Finding {
 		Ko: "늘어난 곳을 찾고(du -xh --max-depth=2 %s), 로그를 순환·압축하고, 오래된 산출물을 지우고, 95%%가 되기 전에 EBS 볼륨과 파일 시스템을 확장하십시오. 가득 차는 날짜는 용량 보고서가 예측합니다.",
 	}, p)
 	return report.Finding{ID: FindDiskHigh, Severity: sev, Resource: label, Title: title, Detail: detail,
-		Value: report.Float(round(r.last, 1)), Unit: "%", Recommendation: rec,
+		Value: report.Float(textfmt.Round(r.last, 1)), Unit: "%", Recommendation: rec,
 		Evidence: map[string]any{"instance_id": im.id, "path": r.s.Dim("path"), "device": r.s.Dim("device"), "fstype": r.s.Dim("fstype")}}
 }
 

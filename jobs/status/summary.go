@@ -204,7 +204,7 @@ func valueCell(v float64, unit string) report.Cell {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return report.Cell{Text: "-"}
 	}
-	return report.Cell{Text: fmtValue(v, unit), Value: round(v, 3)}
+	return report.Cell{Text: fmtValue(v, unit), Value: textfmt.Round(v, 3)}
 }
 
 func fmtTime(t time.Time, loc *time.Location) string {
@@ -229,7 +229,7 @@ func fmtHour(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("01-02 15:04")
 }
 
-func hours(d time.Duration) float64 { return round(d.Hours(), 1) }
+func hours(d time.Duration) float64 { return textfmt.Round(d.Hours(), 1) }
 
 // durCell shows how long a state has lasted; its value is minutes.
 func durCell(d time.Duration, since time.Time, lang string) report.Cell {

@@ -25,6 +25,14 @@ func Trim(v float64, dec int) string {
 	return s
 }
 
+// Round rounds v to dec decimals, halves away from zero: the precision a
+// report keeps in its JSON values, evidence and chart points, so that a
+// machine reads the number the text shows. NaN and ±Inf stay as they are.
+func Round(v float64, dec int) float64 {
+	p := math.Pow(10, float64(dec))
+	return math.Round(v*p) / p
+}
+
 // Num prints v compactly: two decimals below 10, one below 100, none below
 // kilo, then k (one decimal below 10k, none above), M and G (one decimal);
 // "-" for NaN and ±Inf. kilo is where the k starts: 1e3 reads 1234 as

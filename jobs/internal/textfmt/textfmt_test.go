@@ -21,6 +21,27 @@ func TestTrim(t *testing.T) {
 	}
 }
 
+func TestRound(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		dec  int
+		want float64
+	}{
+		{12.345, 1, 12.3}, {12.35, 1, 12.4}, {-12.35, 1, -12.4}, {0.125, 2, 0.13}, {-0.125, 2, -0.13},
+		{1234.5, 0, 1235}, {0.000123456, 5, 0.00012}, {-0.004, 2, 0},
+	} {
+		if got := Round(tc.v, tc.dec); got != tc.want {
+			t.Errorf("Round(%v, %d) = %v, want %v", tc.v, tc.dec, got, tc.want)
+		}
+	}
+	if got := Round(math.NaN(), 2); !math.IsNaN(got) {
+		t.Errorf("Round(NaN) = %v", got)
+	}
+	if got := Round(math.Inf(-1), 2); !math.IsInf(got, -1) {
+		t.Errorf("Round(-Inf) = %v", got)
+	}
+}
+
 func TestNum(t *testing.T) {
 	for _, tc := range []struct {
 		v, kilo float64
