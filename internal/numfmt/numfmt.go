@@ -1,10 +1,17 @@
-// Package numfmt groups the digits of numbers for readers: one rule shared
-// by the report model (count cells), the analyzers' sentences
-// (jobs/internal/textfmt) and the chart labels (report/render/chart), which
-// cannot import one another's internals.
+// Package numfmt holds the number formats that must read the same wherever
+// a report writes them: grouped digits, shared by the report model (count
+// cells), the analyzers' sentences (jobs/internal/textfmt) and the chart
+// labels (report/render/chart); byte counts, shared by the daily-status
+// analyzer's sentences and the Markdown findings table, which shows the
+// value a finding's title states. These packages cannot import one
+// another's internals.
 package numfmt
 
-import "strings"
+import (
+	"math"
+	"strconv"
+	"strings"
+)
 
 // Group puts a comma between every three digits of the whole part of a
 // decimal number written in s: "908914902" → "908,914,902", "-1234.5" →
@@ -36,4 +43,19 @@ func Group(s string) string {
 	}
 	b.WriteString(s[j:])
 	return b.String()
+}
+
+// Bytes writes a byte count in binary units, whole bytes below a KiB and
+// one decimal above: "980 B", "1.5 KiB", "3.0 GiB", "2.0 TiB".
+func Bytes(v float64) string {
+	units := [...]string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	for math.Abs(v) >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if i == 0 {
+		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }

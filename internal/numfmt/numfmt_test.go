@@ -35,3 +35,17 @@ func BenchmarkGroup(b *testing.B) {
 		_ = Group("908914902")
 	}
 }
+
+func TestBytes(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0 B"}, {980, "980 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {1536, "1.5 KiB"},
+		{3 << 30, "3.0 GiB"}, {-2048, "-2.0 KiB"}, {2 << 40, "2.0 TiB"}, {5 << 60, "5120.0 PiB"},
+	} {
+		if got := Bytes(tc.v); got != tc.want {
+			t.Errorf("Bytes(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cwreport/cwreport/internal/numfmt"
 	"github.com/cwreport/cwreport/jobs/internal/stats"
 	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/jobs/source"
@@ -692,7 +693,7 @@ func bytesCell(r *seriesResult) report.Cell {
 	if r == nil {
 		return report.Cell{Text: "-"}
 	}
-	return report.Cell{Text: fmtBytes(r.sum), Value: r.sum}
+	return report.Cell{Text: numfmt.Bytes(r.sum), Value: r.sum}
 }
 
 // cpuChart draws the CPU of the busiest instances over the window with the

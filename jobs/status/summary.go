@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cwreport/cwreport/internal/numfmt"
 	"github.com/cwreport/cwreport/jobs/internal/textfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
@@ -172,27 +173,13 @@ func (a *run) headline() string {
 	return h
 }
 
-// fmtBytes writes a byte count in binary units: 1.5 GiB.
-func fmtBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
-}
-
 // fmtValue writes a metric value in its display unit.
 func fmtValue(v float64, unit string) string {
 	switch unit {
 	case "%":
 		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
 	case "B/s":
-		return fmtBytes(v) + "/s"
+		return numfmt.Bytes(v) + "/s"
 	case "ops/s":
 		return strconv.FormatFloat(v, 'f', 0, 64) + " ops/s"
 	}

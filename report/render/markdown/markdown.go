@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/cwreport/cwreport/internal/numfmt"
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/i18n"
 	"github.com/cwreport/cwreport/report/internal/escape"
@@ -262,9 +263,9 @@ func findingValueText(f report.Finding, lang string) string {
 	x := *f.Value
 	switch f.Unit {
 	case "B/s":
-		return humanBytes(x) + "/s"
+		return numfmt.Bytes(x) + "/s"
 	case "B", "bytes":
-		return humanBytes(x)
+		return numfmt.Bytes(x)
 	case "min", "h":
 		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e7 {
 			break
@@ -351,20 +352,6 @@ func thousands(v string) string {
 		b.WriteRune(c)
 	}
 	return sign + b.String() + frac
-}
-
-// humanBytes writes a byte count in binary units: 3.8 MiB.
-func humanBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	for (v >= 1024 || v <= -1024) && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
 
 // inlineSpecial are the characters that can start inline markup (code,
