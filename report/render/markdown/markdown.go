@@ -289,7 +289,7 @@ func findingValueText(f report.Finding, lang string) string {
 	if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i > 3 {
 		v = strconv.FormatFloat(x, 'f', 2, 64)
 	}
-	v = thousands(v)
+	v = numfmt.Group(v)
 	unit := UnitName(f.Unit, x, lang)
 	switch {
 	case unit == "":
@@ -308,7 +308,7 @@ func findingValueText(f report.Finding, lang string) string {
 func titleNumber(title string, x float64, suffix string) string {
 	for p := 0; p <= 2; p++ {
 		plain := strconv.FormatFloat(math.Abs(x), 'f', p, 64)
-		for _, form := range []string{plain, thousands(plain)} {
+		for _, form := range []string{plain, numfmt.Group(plain)} {
 			for from := 0; from < len(title); {
 				i := strings.Index(title[from:], form+suffix)
 				if i < 0 {
@@ -328,30 +328,7 @@ func titleNumber(title string, x float64, suffix string) string {
 			}
 		}
 	}
-	return thousands(strconv.FormatFloat(x, 'f', 1, 64))
-}
-
-// thousands groups the integer digits of a formatted number: 17280 → 17,280.
-func thousands(v string) string {
-	sign := ""
-	if strings.HasPrefix(v, "-") {
-		sign, v = "-", v[1:]
-	}
-	frac := ""
-	if i := strings.IndexByte(v, '.'); i >= 0 {
-		v, frac = v[:i], v[i:]
-	}
-	if len(v) <= 3 {
-		return sign + v + frac
-	}
-	var b strings.Builder
-	for i, c := range v {
-		if i > 0 && (len(v)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return sign + b.String() + frac
+	return numfmt.Group(strconv.FormatFloat(x, 'f', 1, 64))
 }
 
 // inlineSpecial are the characters that can start inline markup (code,
