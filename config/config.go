@@ -102,6 +102,15 @@ var Periods = []string{"day", "week", "month", "run"}
 // DefaultErrorTerms is what counts as an error line unless a job says otherwise.
 var DefaultErrorTerms = []string{"ERROR", "Error", "error", "Exception", "FATAL"}
 
+// Terms are the job's error terms, DefaultErrorTerms when it names none.
+// Loading a config fills them in; a job built in code may leave them out.
+func (l LogsScope) Terms() []string {
+	if len(l.ErrorTerms) > 0 {
+		return l.ErrorTerms
+	}
+	return DefaultErrorTerms
+}
+
 // defaultWindow, defaultPeriod: what each kind covers unless told.
 var (
 	defaultWindow = map[string]string{

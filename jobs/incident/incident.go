@@ -127,10 +127,10 @@ func scanTerms(job *config.Job, o config.IncidentOptions) []string {
 }
 
 func errorTerms(job *config.Job) []string {
-	if job != nil && len(job.Logs.ErrorTerms) > 0 {
-		return job.Logs.ErrorTerms
+	if job == nil {
+		return config.DefaultErrorTerms
 	}
-	return config.DefaultErrorTerms
+	return job.Logs.Terms()
 }
 
 // metricDef is one metric the incident reads.

@@ -153,13 +153,10 @@ func (a *run) logs() {
 		report.Fact{Key: "error_events", Label: a.t(i18n.Text{En: "Error events", Ko: "오류 이벤트"}), Value: errCell},
 		report.Fact{Key: "groups_unknown", Label: a.t(i18n.Text{En: "Not scanned", Ko: "검사 못 함"}), Value: report.Count(int64(ls.unknown))},
 	)
-	terms := a.in.Job.Logs.ErrorTerms
-	if len(terms) > 0 {
-		sec.Notes = append(sec.Notes, a.t(i18n.Text{
-			En: "An error line is a line containing one of: %s (case-sensitive). Patterns mask numbers, ids, IPs, UUIDs and timestamps.",
-			Ko: "오류 줄은 다음 중 하나를 포함하는 줄입니다: %s (대소문자 구분). 패턴은 숫자·ID·IP·UUID·타임스탬프를 가려서 묶은 것입니다.",
-		}, strings.Join(terms, ", ")))
-	}
+	sec.Notes = append(sec.Notes, a.t(i18n.Text{
+		En: "An error line is a line containing one of: %s (case-sensitive). Patterns mask numbers, ids, IPs, UUIDs and timestamps.",
+		Ko: "오류 줄은 다음 중 하나를 포함하는 줄입니다: %s (대소문자 구분). 패턴은 숫자·ID·IP·UUID·타임스탬프를 가려서 묶은 것입니다.",
+	}, strings.Join(a.in.Job.Logs.Terms(), ", ")))
 	if ls.truncated {
 		sec.Notes = append(sec.Notes, a.t(i18n.Text{
 			En: "Some scans hit a limit: counts marked ≥ are lower bounds.",

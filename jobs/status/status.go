@@ -79,10 +79,6 @@ func New() Analyzer { return Analyzer{} }
 // error scan of the job's log groups.
 func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyze.Plan {
 	o := job.DailyStatus.WithDefaults()
-	terms := job.Logs.ErrorTerms
-	if len(terms) == 0 {
-		terms = config.DefaultErrorTerms
-	}
 	return analyze.Plan{Request: source.Request{
 		Window: window,
 		Needs: source.NeedInstances | source.NeedMetrics | source.NeedAlarms | source.NeedAlarmHistory |
@@ -91,7 +87,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 		Metrics: MetricSpecs(),
 		History: time.Duration(o.BaselineDays) * 24 * time.Hour,
 		Period:  o.Resolution.Duration,
-		Logs:    source.LogQuery{Groups: job.Logs.Groups, ErrorTerms: terms, Bin: time.Hour, TopPatterns: topPatterns},
+		Logs:    source.LogQuery{Groups: job.Logs.Groups, ErrorTerms: job.Logs.Terms(), Bin: time.Hour, TopPatterns: topPatterns},
 	}}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cwreport/cwreport/config"
 	"github.com/cwreport/cwreport/jobs/source"
 	"github.com/cwreport/cwreport/jobs/source/logscan"
 )
@@ -18,9 +19,6 @@ import (
 // NullPointerException storm on order-api-02 (from At-85m), coin-miner
 // alerts from the DMZ instance during its CPU spike, and hostile lines in
 // /firewall/alerts/dmz (hostile.go).
-
-// defaultErrorTerms is used when a request names none.
-var defaultErrorTerms = []string{"ERROR", "Error", "error", "Exception", "FATAL"}
 
 type logGroupDef struct {
 	name       string
@@ -103,7 +101,7 @@ func (w *logWriter) ago(d time.Duration) int64 { return w.at*1000 - d.Millisecon
 func logStats(ctx context.Context, ds *source.Dataset, req source.Request, at time.Time) error {
 	terms := req.Logs.ErrorTerms
 	if len(terms) == 0 {
-		terms = defaultErrorTerms
+		terms = config.DefaultErrorTerms // what a job's terms default to
 	}
 	end := req.Window.End
 	if at.Before(end) {
