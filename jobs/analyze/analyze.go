@@ -56,6 +56,15 @@ type Analyzer interface {
 	Findings() []report.FindingDef
 }
 
+// Scope is the job's instance scope as a source request states it; a nil
+// job scopes nothing out.
+func Scope(job *config.Job) source.Scope {
+	if job == nil {
+		return source.Scope{}
+	}
+	return source.Scope{InstanceIDs: job.Scope.InstanceIDs, Tags: job.Scope.Tags, NameGlobs: job.Scope.Names}
+}
+
 // Registry maps job kinds to analyzers. Registration is explicit (see
 // jobs.Analyzers) and fails on duplicates.
 type Registry struct {

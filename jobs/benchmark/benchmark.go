@@ -116,7 +116,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 		Request: source.Request{
 			Window:  window,
 			Needs:   source.NeedInstances | source.NeedMetrics,
-			Scope:   source.Scope{InstanceIDs: job.Scope.InstanceIDs, Tags: job.Scope.Tags, NameGlobs: job.Scope.Names},
+			Scope:   analyze.Scope(job),
 			Metrics: MetricSpecs(),
 			History: time.Duration(o.NoiseDays) * 24 * time.Hour,
 			Period:  o.Resolution.Duration,

@@ -136,10 +136,7 @@ var trailingNumber = regexp.MustCompile(`[-_.]?[0-9]+$`)
 
 // entities groups the scoped instances of both windows.
 func (a *run) entities() {
-	scope := source.Scope{}
-	if j := a.in.Job; j != nil {
-		scope = source.Scope{InstanceIDs: j.Scope.InstanceIDs, Tags: j.Scope.Tags, NameGlobs: j.Scope.Names}
-	}
+	scope := analyze.Scope(a.in.Job)
 	a.inst = map[string]*source.Instance{}
 	for _, d := range []*source.Dataset{a.in.Previous, a.in.Data} {
 		if d == nil {

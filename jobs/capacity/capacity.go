@@ -55,7 +55,7 @@ func (Analyzer) Plan(job *config.Job, w source.Window, at time.Time) analyze.Pla
 	req := source.Request{
 		Window:  w,
 		Needs:   source.NeedInstances | source.NeedMetrics,
-		Scope:   scopeOf(job.Scope),
+		Scope:   analyze.Scope(job),
 		Metrics: specs,
 		Period:  5 * time.Minute, // the CPU maxima's
 	}
@@ -75,11 +75,6 @@ func (Analyzer) Plan(job *config.Job, w source.Window, at time.Time) analyze.Pla
 		plan.CompareNeeds = source.NeedInstances | source.NeedMetrics
 	}
 	return plan
-}
-
-// scopeOf converts the job's scope to the source's.
-func scopeOf(s config.Scope) source.Scope {
-	return source.Scope{InstanceIDs: s.InstanceIDs, Tags: s.Tags, NameGlobs: s.Names}
 }
 
 // Result is the whole analysis, before it becomes a report.

@@ -102,7 +102,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 			Window: w,
 			Needs: source.NeedInstances | source.NeedMetrics | source.NeedAlarms | source.NeedAlarmHistory |
 				source.NeedLogGroups | source.NeedLogStats,
-			Scope:   source.Scope{InstanceIDs: job.Scope.InstanceIDs, Tags: job.Scope.Tags, NameGlobs: job.Scope.Names},
+			Scope:   analyze.Scope(job),
 			Metrics: MetricSpecs(),
 			History: o.Baseline.Duration,
 			Period:  o.Resolution.Duration,

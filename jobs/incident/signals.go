@@ -44,10 +44,7 @@ func (a *run) add(f report.Finding) { a.r.Findings = append(a.r.Findings, f) }
 
 // collectInstances indexes the scoped instances.
 func (a *run) collectInstances() {
-	scope := source.Scope{}
-	if j := a.in.Job; j != nil {
-		scope = source.Scope{InstanceIDs: j.Scope.InstanceIDs, Tags: j.Scope.Tags, NameGlobs: j.Scope.Names}
-	}
+	scope := analyze.Scope(a.in.Job)
 	a.instances = map[string]*source.Instance{}
 	for i := range a.in.Data.Instances {
 		in := &a.in.Data.Instances[i]

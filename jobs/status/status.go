@@ -83,7 +83,7 @@ func (Analyzer) Plan(job *config.Job, window source.Window, at time.Time) analyz
 		Window: window,
 		Needs: source.NeedInstances | source.NeedMetrics | source.NeedAlarms | source.NeedAlarmHistory |
 			source.NeedLogGroups | source.NeedLogStats,
-		Scope:   source.Scope{InstanceIDs: job.Scope.InstanceIDs, Tags: job.Scope.Tags, NameGlobs: job.Scope.Names},
+		Scope:   analyze.Scope(job),
 		Metrics: MetricSpecs(),
 		History: time.Duration(o.BaselineDays) * 24 * time.Hour,
 		Period:  o.Resolution.Duration,
