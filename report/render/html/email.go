@@ -11,12 +11,10 @@ import (
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
-	ghtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/cwreport/cwreport/report"
 	"github.com/cwreport/cwreport/report/render"
-	"github.com/cwreport/cwreport/report/render/chart"
 	"github.com/cwreport/cwreport/report/render/internal/markup"
 )
 
@@ -111,14 +109,12 @@ func (e Email) Render(doc *render.Document) ([]report.Artifact, error) {
 		return nil, fmt.Errorf("render email body: report time zone %q: %w", r.Timezone, err)
 	}
 	node, src := markup.Parse(doc.Markdown)
-	nr := &mailNodes{nodes: &nodes{doc: doc, opts: chart.Options{Loc: loc, Lang: r.Language, Window: r.Window}, drawn: map[string]*chart.Drawing{}}}
-	rn := renderer.NewRenderer(renderer.WithNodeRenderers(
-		util.Prioritized(ghtml.NewRenderer(), 1000),
-		util.Prioritized(nr, 1),
-	))
+	nr := &mailNodes{nodes: newNodes(doc, loc)}
+	nr.words = nr.keepWords
+	nr.linkAttrs = ` style="` + styleLink + `"`
 	var buf bytes.Buffer
 	buf.WriteString(`<div lang="` + escapeAttr(r.Language) + `" style="color:` + emailInk + `;font-family:` + EmailFont + `;font-size:15px;line-height:1.6">` + "\n")
-	if err := rn.Render(&buf, src, node); err != nil {
+	if err := renderAST(&buf, src, node, nr); err != nil {
 		return nil, fmt.Errorf("render email body: %w", err)
 	}
 	if nr.err != nil {
@@ -144,7 +140,8 @@ func escapeAttr(s string) string { return string(util.EscapeHTML([]byte(s))) }
 
 // mailNodes overrides the page's node renderers where a mail client needs
 // inline styles instead of the page's stylesheet, and pictures instead of
-// SVG. Text, raw HTML (shown as text) and link safety are the page's own.
+// SVG. Text (written by keepWords), raw HTML (shown as text) and links
+// (styled by linkAttrs) are the page's own.
 type mailNodes struct {
 	*nodes
 	meta map[ast.Node]bool
@@ -167,8 +164,6 @@ func (n *mailNodes) isMeta(table ast.Node, src []byte) bool {
 
 func (n *mailNodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	n.nodes.RegisterFuncs(reg)
-	reg.Register(ast.KindText, n.textNode)
-	reg.Register(ast.KindString, n.stringNode)
 	reg.Register(ast.KindHeading, n.heading)
 	reg.Register(ast.KindParagraph, n.paragraph)
 	reg.Register(ast.KindList, n.list)
@@ -179,8 +174,6 @@ func (n *mailNodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindThematicBreak, n.thematicBreak)
 	reg.Register(ast.KindEmphasis, n.emphasis)
 	reg.Register(ast.KindCodeSpan, n.codeSpan)
-	reg.Register(ast.KindLink, n.link)
-	reg.Register(ast.KindAutoLink, n.autoLink)
 	reg.Register(ast.KindImage, n.image)
 	reg.Register(markup.KindBadge, n.badge)
 	reg.Register(east.KindTable, n.table)
@@ -191,38 +184,6 @@ func (n *mailNodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 
 func openTag(w util.BufWriter, tag, style string) {
 	_, _ = w.WriteString("<" + tag + ` style="` + style + `">`)
-}
-
-func (n *mailNodes) textNode(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	if !entering {
-		return ast.WalkContinue, nil
-	}
-	t := node.(*ast.Text)
-	v := t.Segment.Value(src)
-	if t.IsRaw() {
-		n.keepWords(w, string(v))
-	} else {
-		n.keepWords(w, markup.Unescape(v))
-	}
-	switch {
-	case t.HardLineBreak():
-		_, _ = w.WriteString("<br>\n")
-	case t.SoftLineBreak():
-		_ = w.WriteByte('\n')
-	}
-	return ast.WalkContinue, nil
-}
-
-func (n *mailNodes) stringNode(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		s := node.(*ast.String)
-		if s.IsCode() || s.IsRaw() {
-			n.keepWords(w, string(s.Value))
-		} else {
-			n.keepWords(w, markup.Unescape(s.Value))
-		}
-	}
-	return ast.WalkContinue, nil
 }
 
 // keepWords writes s escaped, each word of 2 to keepWord characters that
@@ -368,60 +329,14 @@ func (n *mailNodes) codeSpan(w util.BufWriter, src []byte, node ast.Node, enteri
 	if !entering {
 		return ast.WalkContinue, nil
 	}
-	var b bytes.Buffer
-	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
-		switch t := c.(type) {
-		case *ast.Text:
-			b.Write(t.Segment.Value(src))
-		case *ast.String:
-			b.Write(t.Value)
-		}
-	}
 	style := styleCode
 	if cell := enclosingCell(node); cell != nil && displayWidth(markup.PlainText(cell, src, 4*longCell)) > longCell {
 		style += ";overflow-wrap:anywhere"
 	}
 	openTag(w, "code", style)
-	breakable(w, string(bytes.ReplaceAll(b.Bytes(), []byte("\n"), []byte(" "))))
+	breakable(w, codeText(node, src))
 	_, _ = w.WriteString("</code>")
 	return ast.WalkSkipChildren, nil
-}
-
-func (n *mailNodes) link(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	l := node.(*ast.Link)
-	if !markup.SafeURL(l.Destination) {
-		return ast.WalkContinue, nil // children render as plain text
-	}
-	if entering {
-		_, _ = w.WriteString(`<a href="`)
-		_, _ = w.Write(util.EscapeHTML(util.URLEscape(l.Destination, true)))
-		_, _ = w.WriteString(`" rel="noopener noreferrer" style="` + styleLink + `">`)
-	} else {
-		_, _ = w.WriteString("</a>")
-	}
-	return ast.WalkContinue, nil
-}
-
-func (n *mailNodes) autoLink(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	if !entering {
-		return ast.WalkContinue, nil
-	}
-	l := node.(*ast.AutoLink)
-	url := l.URL(src)
-	label := l.Label(src)
-	if l.AutoLinkType == ast.AutoLinkEmail {
-		url = append([]byte("mailto:"), url...)
-	}
-	if !markup.SafeURL(url) {
-		text(w, string(label))
-		return ast.WalkContinue, nil
-	}
-	_, _ = w.WriteString(`<a href="`)
-	_, _ = w.Write(util.EscapeHTML(util.URLEscape(url, false)))
-	_, _ = w.WriteString(`" rel="noopener noreferrer" style="` + styleLink + `">`)
-	text(w, string(label))
-	_, _ = w.WriteString("</a>")
-	return ast.WalkContinue, nil
 }
 
 // image shows a chart as its PNG, referenced by Content-ID, at most
@@ -435,16 +350,10 @@ func (n *mailNodes) image(w util.BufWriter, src []byte, node ast.Node, entering 
 	alt := markup.PlainText(node, src, 400)
 	switch {
 	case isChart && c != nil:
-		d, ok := n.drawn[id]
-		if !ok {
-			var err error
-			d, err = chart.Layout(c, n.opts)
-			if err != nil {
-				n.err = fmt.Errorf("render email body: %w", err)
-				return ast.WalkStop, nil
-			}
-			n.drawn[id] = d
-			n.order = append(n.order, d)
+		d, err := n.draw(id, c)
+		if err != nil {
+			n.err = fmt.Errorf("render email body: %w", err)
+			return ast.WalkStop, nil
 		}
 		width := min(d.W, emailImageWidth)
 		height := d.H * width / d.W

@@ -9,6 +9,7 @@ package html
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"text/template"
@@ -133,19 +134,25 @@ func FileSafe(id string) string {
 // layout, and returns the charts it drew, in order, once each.
 func Body(doc *render.Document, loc *time.Location) (string, []*chart.Drawing, error) {
 	node, src := markup.Parse(doc.Markdown)
-	nr := &nodes{doc: doc, opts: chart.Options{Loc: loc, Lang: doc.Report.Language, Window: doc.Report.Window}, drawn: map[string]*chart.Drawing{}}
-	rn := renderer.NewRenderer(renderer.WithNodeRenderers(
-		util.Prioritized(ghtml.NewRenderer(), 1000),
-		util.Prioritized(nr, 1),
-	))
+	nr := newNodes(doc, loc)
 	var buf bytes.Buffer
-	if err := rn.Render(&buf, src, node); err != nil {
+	if err := renderAST(&buf, src, node, nr); err != nil {
 		return "", nil, fmt.Errorf("render HTML body: %w", err)
 	}
 	if nr.err != nil {
 		return "", nil, nr.err
 	}
 	return buf.String(), nr.order, nil
+}
+
+// renderAST writes the parsed document with goldmark's HTML renderer, nr's
+// functions taking precedence over its own.
+func renderAST(w io.Writer, src []byte, node ast.Node, nr renderer.NodeRenderer) error {
+	rn := renderer.NewRenderer(renderer.WithNodeRenderers(
+		util.Prioritized(ghtml.NewRenderer(), 1000),
+		util.Prioritized(nr, 1),
+	))
+	return rn.Render(w, src, node)
 }
 
 // nodes renders what the default goldmark HTML renderer must not: raw HTML
@@ -158,6 +165,31 @@ type nodes struct {
 	drawn map[string]*chart.Drawing
 	order []*chart.Drawing
 	err   error
+	// words writes a run of text escaped: breakable on the page; the
+	// email variant keeps short hyphenated words whole.
+	words func(w util.BufWriter, s string)
+	// linkAttrs is written into every <a> after its href and rel.
+	linkAttrs string
+}
+
+func newNodes(doc *render.Document, loc *time.Location) *nodes {
+	r := doc.Report
+	return &nodes{doc: doc, opts: chart.Options{Loc: loc, Lang: r.Language, Window: r.Window},
+		drawn: map[string]*chart.Drawing{}, words: breakable}
+}
+
+// draw lays out chart c (id) once, remembering the order of first use.
+func (n *nodes) draw(id string, c *report.Chart) (*chart.Drawing, error) {
+	if d, ok := n.drawn[id]; ok {
+		return d, nil
+	}
+	d, err := chart.Layout(c, n.opts)
+	if err != nil {
+		return nil, err
+	}
+	n.drawn[id] = d
+	n.order = append(n.order, d)
+	return d, nil
 }
 
 func (n *nodes) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
@@ -212,9 +244,9 @@ func (n *nodes) textNode(w util.BufWriter, src []byte, node ast.Node, entering b
 	t := node.(*ast.Text)
 	v := t.Segment.Value(src)
 	if t.IsRaw() {
-		breakable(w, string(v))
+		n.words(w, string(v))
 	} else {
-		breakable(w, markup.Unescape(v))
+		n.words(w, markup.Unescape(v))
 	}
 	switch {
 	case t.HardLineBreak():
@@ -229,9 +261,9 @@ func (n *nodes) stringNode(w util.BufWriter, src []byte, node ast.Node, entering
 	if entering {
 		s := node.(*ast.String)
 		if s.IsCode() || s.IsRaw() {
-			breakable(w, string(s.Value))
+			n.words(w, string(s.Value))
 		} else {
-			breakable(w, markup.Unescape(s.Value))
+			n.words(w, markup.Unescape(s.Value))
 		}
 	}
 	return ast.WalkContinue, nil
@@ -243,6 +275,14 @@ func (n *nodes) codeSpan(w util.BufWriter, src []byte, node ast.Node, entering b
 	if !entering {
 		return ast.WalkContinue, nil
 	}
+	_, _ = w.WriteString("<code>")
+	breakable(w, codeText(node, src))
+	_, _ = w.WriteString("</code>")
+	return ast.WalkSkipChildren, nil
+}
+
+// codeText is a code span's text as written, line ends as spaces.
+func codeText(node ast.Node, src []byte) string {
 	var b strings.Builder
 	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
 		switch t := c.(type) {
@@ -252,10 +292,7 @@ func (n *nodes) codeSpan(w util.BufWriter, src []byte, node ast.Node, entering b
 			b.Write(t.Value)
 		}
 	}
-	_, _ = w.WriteString("<code>")
-	breakable(w, strings.ReplaceAll(b.String(), "\n", " "))
-	_, _ = w.WriteString("</code>")
-	return ast.WalkSkipChildren, nil
+	return strings.ReplaceAll(b.String(), "\n", " ")
 }
 
 func (n *nodes) rawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -295,7 +332,7 @@ func (n *nodes) link(w util.BufWriter, src []byte, node ast.Node, entering bool)
 	if entering {
 		_, _ = w.WriteString(`<a href="`)
 		_, _ = w.Write(util.EscapeHTML(util.URLEscape(l.Destination, true)))
-		_, _ = w.WriteString(`" rel="noopener noreferrer">`)
+		_, _ = w.WriteString(`" rel="noopener noreferrer"` + n.linkAttrs + `>`)
 	} else {
 		_, _ = w.WriteString("</a>")
 	}
@@ -318,7 +355,7 @@ func (n *nodes) autoLink(w util.BufWriter, src []byte, node ast.Node, entering b
 	}
 	_, _ = w.WriteString(`<a href="`)
 	_, _ = w.Write(util.EscapeHTML(util.URLEscape(url, false)))
-	_, _ = w.WriteString(`" rel="noopener noreferrer">`)
+	_, _ = w.WriteString(`" rel="noopener noreferrer"` + n.linkAttrs + `>`)
 	text(w, string(label))
 	_, _ = w.WriteString("</a>")
 	return ast.WalkContinue, nil
@@ -345,16 +382,10 @@ func (n *nodes) image(w util.BufWriter, src []byte, node ast.Node, entering bool
 	alt := markup.PlainText(node, src, 400)
 	switch {
 	case isChart && c != nil:
-		d, ok := n.drawn[id]
-		if !ok {
-			var err error
-			d, err = chart.Layout(c, n.opts)
-			if err != nil {
-				n.err = fmt.Errorf("render HTML: %w", err)
-				return ast.WalkStop, nil
-			}
-			n.drawn[id] = d
-			n.order = append(n.order, d)
+		d, err := n.draw(id, c)
+		if err != nil {
+			n.err = fmt.Errorf("render HTML: %w", err)
+			return ast.WalkStop, nil
 		}
 		_, _ = w.WriteString(`<figure class="chart" id="chart-` + FileSafe(id) + `">`)
 		_, _ = w.Write(chart.SVG(d))
