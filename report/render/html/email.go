@@ -381,7 +381,7 @@ func (n *mailNodes) badge(w util.BufWriter, src []byte, node ast.Node, entering 
 		return ast.WalkContinue, nil
 	}
 	b := node.(*markup.Badge)
-	c := toneColor(b.Marker.Tone).Hex()
+	c := b.Marker.Tone.Color().Hex()
 	switch {
 	case b.Pill:
 		_, _ = w.WriteString(`<span style="` + stylePill + `background:` + c + `;color:` + toneInk(b.Marker.Tone) + `">`)

@@ -71,7 +71,7 @@ func (rd Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
-	tone := statusTone(r.Status)
+	tone := markup.StatusTone(r.Status)
 	p := page{
 		Lang:        escape.HTML(r.Language, 8),
 		Title:       escape.HTML(report.KindName(r.Kind, r.Language)+": "+r.Headline, 300),
@@ -79,7 +79,7 @@ func (rd Renderer) Render(doc *render.Document) ([]report.Artifact, error) {
 		Job:         escape.HTML(r.Job, 80),
 		Status:      escape.HTML(string(r.Status), 20),
 		StatusText:  escape.HTML(report.StatusName(r.Status, r.Language), 40),
-		StatusColor: toneColor(tone).Hex(),
+		StatusColor: tone.Color().Hex(),
 		StatusInk:   toneInk(tone),
 		CSS:         css,
 		Body:        body,
@@ -418,14 +418,6 @@ func (n *nodes) paragraph(w util.BufWriter, src []byte, node ast.Node, entering 
 	return ast.WalkContinue, nil
 }
 
-var tones = map[markup.Tone]chart.Color{
-	markup.ToneRed: chart.Red, markup.ToneOrange: chart.Orange, markup.ToneYellow: chart.Amber,
-	markup.ToneGreen: chart.Green, markup.ToneBlue: chart.Blue, markup.ToneGrey: {R: 0x75, G: 0x75, B: 0x75},
-	markup.ToneBlack: chart.Ink, markup.TonePurple: chart.Purple,
-}
-
-func toneColor(t markup.Tone) chart.Color { return tones[t] }
-
 // toneInk is the text colour on a badge of tone t: dark on yellow, white
 // on the rest.
 func toneInk(t markup.Tone) string {
@@ -435,22 +427,12 @@ func toneInk(t markup.Tone) string {
 	return "#ffffff"
 }
 
-func statusTone(s report.Status) markup.Tone {
-	switch s {
-	case report.StatusCritical:
-		return markup.ToneRed
-	case report.StatusWarning:
-		return markup.ToneYellow
-	}
-	return markup.ToneGreen
-}
-
 func (n *nodes) badge(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkContinue, nil
 	}
 	b := node.(*markup.Badge)
-	c := toneColor(b.Marker.Tone).Hex()
+	c := b.Marker.Tone.Color().Hex()
 	switch {
 	case b.Pill:
 		_, _ = w.WriteString(`<span class="badge badge-` + string(b.Marker.Tone) + `" style="background:` + c + `;color:` + toneInk(b.Marker.Tone) + `">`)

@@ -25,17 +25,6 @@ const maxIndent = 30.0
 func (w *writer) width() float64 { return contentW - w.indent }
 func (w *writer) left() float64  { return marginL + w.indent }
 
-// statusTone is the badge tone of a report status.
-func statusTone(s report.Status) markup.Tone {
-	switch s {
-	case report.StatusCritical:
-		return markup.ToneRed
-	case report.StatusWarning:
-		return markup.ToneYellow
-	}
-	return markup.ToneGreen
-}
-
 // cover draws the cover block at the top of page 1: report kind and job,
 // the status badge, the headline (the Markdown's first-level heading) and
 // the key/value table the templates put under it. It returns the first node
@@ -71,11 +60,11 @@ func (w *writer) cover(doc ast.Node) ast.Node {
 		kv(i18n.Pick(w.lang, "Window", "기간"), r.Window.Start.In(w.loc).Format(i18n.DateTime)+" ~ "+r.Window.End.In(w.loc).Format(i18n.DateTime)+" ("+r.Timezone+")")
 		kv(i18n.Pick(w.lang, "Generated", "생성 시각"), r.GeneratedAt.In(w.loc).Format(i18n.DateTime))
 		meta = append(meta, [2][]run{{{text: i18n.Pick(w.lang, "Status", "상태"), st: ks}},
-			{{badge: &markup.Badge{Marker: markup.Marker{Tone: statusTone(r.Status), Shape: markup.ShapeDot}, Pill: true, Label: report.StatusName(r.Status, w.lang)}, st: vs}}})
+			{{badge: &markup.Badge{Marker: markup.Marker{Tone: markup.StatusTone(r.Status), Shape: markup.ShapeDot}, Pill: true, Label: report.StatusName(r.Status, w.lang)}, st: vs}}})
 	}
-	tone := statusTone(r.Status)
+	tone := markup.StatusTone(r.Status)
 	// A status-coloured band across the top of the page.
-	w.fill(tones[tone])
+	w.fill(tone.Color())
 	w.pdf.Rect(0, 0, pageW, 5, "F")
 	y := marginT - 4
 	kind := report.KindName(r.Kind, r.Language) + "  ·  " + fontsSafe(r.Job, 60)

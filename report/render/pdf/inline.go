@@ -475,13 +475,6 @@ func (w *writer) drawLine(l line, x, y float64) {
 	}
 }
 
-// Badge colours by tone, the same as the HTML page and the charts.
-var tones = map[markup.Tone]chart.Color{
-	markup.ToneRed: chart.Red, markup.ToneOrange: chart.Orange, markup.ToneYellow: chart.Amber,
-	markup.ToneGreen: chart.Green, markup.ToneBlue: chart.Blue, markup.ToneGrey: {R: 0x75, G: 0x75, B: 0x75},
-	markup.ToneBlack: chart.Ink, markup.TonePurple: chart.Purple,
-}
-
 // drawSpark draws a sparkline as bars of 1/8 to 8/8 of a line's height,
 // standing on a common baseline, centred vertically on mid.
 func (w *writer) drawSpark(s string, st style, x, mid float64) {
@@ -498,7 +491,7 @@ func (w *writer) drawSpark(s string, st style, x, mid float64) {
 
 // drawBadge draws b centred vertically on mid, starting at x.
 func (w *writer) drawBadge(b *markup.Badge, st style, x, mid float64) {
-	c := tones[b.Marker.Tone]
+	c := b.Marker.Tone.Color()
 	em := st.em()
 	w.fill(c)
 	w.draw(c)

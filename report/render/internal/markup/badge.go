@@ -7,6 +7,9 @@ import (
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/cwreport/cwreport/report"
+	"github.com/cwreport/cwreport/report/render/chart"
 )
 
 // Tone is the colour family of a badge; renderers map it to their palette.
@@ -23,6 +26,28 @@ const (
 	ToneBlack  Tone = "black"
 	TonePurple Tone = "purple"
 )
+
+// tones are the badge colours, the same on the page, in the PDF and in the
+// charts.
+var tones = map[Tone]chart.Color{
+	ToneRed: chart.Red, ToneOrange: chart.Orange, ToneYellow: chart.Amber,
+	ToneGreen: chart.Green, ToneBlue: chart.Blue, ToneGrey: {R: 0x75, G: 0x75, B: 0x75},
+	ToneBlack: chart.Ink, TonePurple: chart.Purple,
+}
+
+// Color is the colour of a badge of tone t.
+func (t Tone) Color() chart.Color { return tones[t] }
+
+// StatusTone is the tone of a report status's badge.
+func StatusTone(s report.Status) Tone {
+	switch s {
+	case report.StatusCritical:
+		return ToneRed
+	case report.StatusWarning:
+		return ToneYellow
+	}
+	return ToneGreen
+}
 
 // Shape is what a marker is drawn as when it stands alone.
 type Shape string
